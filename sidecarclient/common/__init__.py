@@ -1,0 +1,1 @@
+"""Parts shared by every API version and front end."""

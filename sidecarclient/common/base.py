@@ -1,0 +1,175 @@
+"""Resources, managers and lazy paging shared by the API versions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sidecarclient.common import http
+
+LOG = logging.getLogger(__name__)
+
+
+class Resource:
+    """One object of the API, built from the JSON the server returned.
+
+    The fields a resource class names are attributes even when the
+    server left them out; any other field a newer server sends is kept,
+    reachable as an attribute and returned by :meth:`to_dict`.
+    """
+
+    fields: ClassVar[tuple[str, ...]] = ()
+    # Fields shown by repr(), in order.
+    repr_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self._info = dict(info)
+        for name in self.fields:
+            self._info.setdefault(name, None)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names not found normally: the resource's fields.
+        info = self.__dict__.get('_info')
+        if info is not None and name in info:
+            return info[name]
+        raise AttributeError(
+            f'{type(self).__name__!r} object has no attribute {name!r}'
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Resource) or type(other) is not type(self):
+            return NotImplemented
+        return self._info == other._info
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._info.get('id')))
+
+    def __repr__(self) -> str:
+        shown = ' '.join(
+            f'{name}={self._info.get(name)!r}' for name in self.repr_fields
+        )
+        return f'<{type(self).__name__} {shown}>'
+
+    def to_dict(self) -> dict[str, Any]:
+        """A copy of every field of the resource."""
+        return dict(self._info)
+
+
+ResourceT = TypeVar('ResourceT', bound=Resource)
+
+# fetch(marker, limit) -> the raw items of one page.
+PageFetcher = Callable[[str | None, int | None], list[dict[str, Any]]]
+
+
+class ResultGenerator(Generic[ResourceT]):
+    """The lazily fetched result of a list call.
+
+    Iterating walks the pages, requesting each only when the previous one
+    is used up, and keeps nothing behind it, so memory stays flat however
+    many items there are. Each iteration asks the server again. ``len()``
+    fetches every page once and keeps the items; later iterations then
+    replay them.
+
+    Paging follows the marker (the id of the last item seen) until an
+    empty page. It stops as well on a marker seen before or a page with
+    nothing new, and never yields one id twice: deployed servers have
+    been known to misplace the marker.
+    """
+
+    def __init__(
+        self,
+        fetch: PageFetcher,
+        make: Callable[[dict[str, Any]], ResourceT],
+        marker: str | None = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> None:
+        self._fetch = fetch
+        self._make = make
+        self._marker = marker
+        self._limit = limit
+        self._page_size = page_size
+        self._items: list[ResourceT] | None = None
+
+    def __repr__(self) -> str:
+        state = (
+            'not fetched' if self._items is None
+            else f'{len(self._items)} fetched'
+        )
+        return f'<ResultGenerator {state}>'
+
+    def __iter__(self) -> Iterator[ResourceT]:
+        if self._items is not None:
+            return iter(self._items)
+        return (self._make(item) for item in self._walk())
+
+    def __len__(self) -> int:
+        if self._items is None:
+            self._items = [self._make(item) for item in self._walk()]
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def _walk(self) -> Iterator[dict[str, Any]]:
+        limit = self._limit
+        page_size = self._page_size
+        marker = self._marker
+        yielded = 0
+        # How far into the whole result the marker stands; unknown when
+        # the caller supplied the first marker.
+        position: int | None = 0 if marker is None else None
+        # Whether the server treats limit as a page length (a correct
+        # server) rather than an end index (deployed ones).
+        limit_is_length = position is None
+        seen: set[str] = set()
+        markers: set[str] = set()
+        while True:
+            want = page_size
+            if limit is not None:
+                remaining = limit - yielded
+                want = remaining if want is None else min(want, remaining)
+            asked = want
+            if want is not None and not limit_is_length and position:
+                # Deployed servers read limit as an end index into the
+                # whole result; asking for position + want gets the right
+                # page from them, and at least that page from others.
+                asked = position + want
+            page = self._fetch(marker, asked)
+            if not page:
+                return
+            if page_size is None:
+                page_size = len(page)
+            if position and want is not None and len(page) > want:
+                limit_is_length = True
+            fresh = False
+            for item in page:
+                item_id = item.get('id')
+                if item_id in seen:
+                    continue
+                fresh = True
+                if item_id is not None:
+                    seen.add(item_id)
+                yield item
+                yielded += 1
+                if limit is not None and yielded >= limit:
+                    return
+            last = page[-1].get('id')
+            if not fresh or last is None or last in markers:
+                LOG.debug('Paging stopped at marker %s: nothing new', last)
+                return
+            markers.add(last)
+            marker = last
+            if position is not None:
+                position += len(page)
+
+
+class Manager:
+    """Calls on one kind of resource, made through :class:`HTTPClient`."""
+
+    def __init__(self, client: http.HTTPClient) -> None:
+        self.http = client
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__}>'
