@@ -1,0 +1,1 @@
+"""OpenStackClient plugin for Sidecar."""

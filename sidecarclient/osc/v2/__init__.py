@@ -1,0 +1,1 @@
+"""OpenStackClient commands for version 2 of the Sidecar API."""
