@@ -15,7 +15,6 @@ from keystoneauth1 import plugin as ksa_plugin
 from keystoneauth1 import session as ksa_session
 
 from sidecarclient import exceptions
-from sidecarclient.common import validation
 
 LOG = logging.getLogger(__name__)
 
