@@ -26,6 +26,7 @@ SERVICE_TYPE = 'sidecar'
 # Statuses worth another try for a call that changes nothing.
 RETRIABLE_STATUSES = [502, 503, 504]
 DEFAULT_RETRIES = 2
+_NO_DELAY = 1e-9
 
 
 def path(*segments: str) -> str:
@@ -154,9 +155,12 @@ class HTTPClient:
             retriable_status_codes=RETRIABLE_STATUSES,
         )
         if self.retry_delay is not None:
+            # keystoneauth reads a delay of 0 as "not set" and backs off
+            # exponentially; the smallest positive delay means "at once".
+            delay = self.retry_delay or _NO_DELAY
             kwargs.update(
-                connect_retry_delay=self.retry_delay,
-                status_code_retry_delay=self.retry_delay,
+                connect_retry_delay=delay,
+                status_code_retry_delay=delay,
             )
         try:
             resp = self.adapter.request(url, method, **kwargs)

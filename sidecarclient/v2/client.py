@@ -63,6 +63,8 @@ class Client:
     :param retries: how many times a GET is retried after a connection
         failure or a 502, 503 or 504 answer, with growing delays. Other
         methods are never retried.
+    :param retry_delay: seconds to wait between those tries instead of
+        the growing delays; ``0`` retries at once.
     """
 
     def __init__(
