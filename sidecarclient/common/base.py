@@ -102,7 +102,16 @@ class ResultGenerator(Generic[ResourceT]):
     def __iter__(self) -> Iterator[ResourceT]:
         if self._items is not None:
             return iter(self._items)
-        return (self._make(item) for item in self._walk())
+        return self._iterate()
+
+    def _iterate(self) -> Iterator[ResourceT]:
+        # list(result) calls len() after iter() and before the first
+        # item: replay what len() fetched rather than fetch it again.
+        if self._items is not None:
+            yield from self._items
+            return
+        for item in self._walk():
+            yield self._make(item)
 
     def __len__(self) -> int:
         if self._items is None:
