@@ -18,6 +18,7 @@ from keystoneauth1 import adapter as ksa_adapter
 from keystoneauth1 import exceptions as ksa_exc
 
 from sidecarclient import exceptions
+from sidecarclient.common import validation
 
 LOG = logging.getLogger(__name__)
 
@@ -32,11 +33,13 @@ _NO_DELAY = 1e-9
 def path(*segments: str) -> str:
     """Join URL path segments, each percent-encoded as one segment.
 
-    Dots are encoded as well, so that an id of ``..`` can never be
-    resolved against the path by any layer between here and the server.
+    A segment of ``.`` or ``..`` is refused: encoding its dots would not
+    help, as requests decodes ``%2E`` back to a dot before sending.
     """
     return '/'.join(
-        urllib.parse.quote(s, safe='').replace('.', '%2E') for s in segments
+        urllib.parse.quote(validation.resource_id(s, 'path segment'),
+                           safe='')
+        for s in segments
     )
 
 

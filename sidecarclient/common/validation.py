@@ -46,6 +46,23 @@ def require_text(value: Any, what: str) -> str:
     return value
 
 
+def resource_id(value: Any, what: str = 'id') -> str:
+    """Check an id that is sent as one segment of a URL path.
+
+    ``.`` and ``..`` are refused: requests decodes ``%2E`` back to a dot,
+    so such an id would reach the server, or a proxy in front of it, as
+    a relative path segment and name another resource. No event can
+    have such an id or name.
+    """
+    text = require_text(value, what)
+    if text in ('.', '..'):
+        raise _fail(
+            f'{what} {text!r} is not valid: it would be read as a '
+            f'relative URL path'
+        )
+    return text
+
+
 def event_name(value: Any, what: str = 'name') -> str:
     """Check an event name against the rules the server applies."""
     name = require_text(value, what)

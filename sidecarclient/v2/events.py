@@ -159,7 +159,7 @@ class EventManager(base.Manager):
 
         :raises NotFound: there is no such event.
         """
-        validation.require_text(id, 'id')
+        validation.resource_id(id)
         url = http.path(*COLLECTION, id)
         resp = self.http.request('GET', url)
         return _event(resp)
@@ -236,7 +236,7 @@ class EventManager(base.Manager):
         :raises ValidationError: nothing to change, or a value is not
             valid; nothing was sent.
         """
-        validation.require_text(id, 'id')
+        validation.resource_id(id)
         changes: dict[str, Any] = {}
         if name is not None:
             changes['name'] = validation.event_name(name)
@@ -266,7 +266,7 @@ class EventManager(base.Manager):
             not delete events).
         :raises NotFound: there is no such event.
         """
-        validation.require_text(id, 'id')
+        validation.resource_id(id)
         self.http.request('DELETE', http.path(*COLLECTION, id))
 
     def find(self, name_or_id: str) -> Event:
@@ -275,7 +275,7 @@ class EventManager(base.Manager):
         :raises NotFound: no event has this id or name.
         :raises NoUniqueMatch: several events have this name.
         """
-        validation.require_text(name_or_id, 'event name or ID')
+        validation.resource_id(name_or_id, 'event name or ID')
         try:
             return self.detail(name_or_id)
         except exceptions.NotFound:
