@@ -329,11 +329,19 @@ class Server:
     command: list[str]
     health_path: str
     is_healthy: Callable[[Any], bool]
+    # Files whose change calls for a restart: code and configuration.
+    inputs: list[Path]
     env: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f'http://{HOST}:{self.port}'
+
+    def fingerprint(self) -> str:
+        parts = list(self.command)
+        for path in self.inputs:
+            parts += [str(path), path.read_text() if path.exists() else '']
+        return digest(*parts)
 
     def probe(self) -> str:
         """'down', 'ok', or 'other' when something else answers."""
@@ -369,6 +377,7 @@ def stack_servers(paths: Paths, ports: dict[str, int]) -> list[Server]:
     python = str(paths.venv_python)
     sidecar_env = {'PYTHONPATH': str(REFERENCE_SERVER)}
     sidecar = [python, '-m', 'sidecar_ref', '--host', HOST, '--port']
+    sidecar_code = sorted((REFERENCE_SERVER / 'sidecar_ref').glob('*.py'))
     return [
         Server(
             'keystone',
@@ -384,6 +393,7 @@ def stack_servers(paths: Paths, ports: dict[str, int]) -> list[Server]:
             ],
             '/v3',
             _keystone_healthy,
+            [paths.keystone_conf, REQUIREMENTS],
         ),
         Server(
             'sidecar',
@@ -398,6 +408,7 @@ def stack_servers(paths: Paths, ports: dict[str, int]) -> list[Server]:
             ],
             '/',
             _sidecar_healthy,
+            sidecar_code + [paths.authtoken_conf],
             sidecar_env,
         ),
         Server(
@@ -412,6 +423,7 @@ def stack_servers(paths: Paths, ports: dict[str, int]) -> list[Server]:
             ],
             '/',
             _sidecar_healthy,
+            sidecar_code,
             sidecar_env,
         ),
     ]
@@ -420,14 +432,16 @@ def stack_servers(paths: Paths, ports: dict[str, int]) -> list[Server]:
 def ensure_running(paths: Paths, server: Server) -> int:
     """Start ``server`` unless this stack already runs it; return its pid."""
     record = read_record(paths, server.name)
-    if record is not None and record['command'] != server.command:
+    fingerprint = server.fingerprint()
+    if record is not None and record.get('fingerprint') != fingerprint:
         say(
-            '%s: settings changed, restarting pid %d',
+            '%s: code or settings changed, restarting pid %d',
             server.name,
             record['pid'],
         )
         stop_pid(record['pid'], server.name)
         record = None
+        wait_port_free(server)
 
     state = server.probe()
     if record is not None:
@@ -459,7 +473,13 @@ def ensure_running(paths: Paths, server: Server) -> int:
         )
     write_private(
         paths.pid_record(server.name),
-        json.dumps({'pid': process.pid, 'command': server.command}),
+        json.dumps(
+            {
+                'pid': process.pid,
+                'command': server.command,
+                'fingerprint': fingerprint,
+            }
+        ),
     )
     try:
         wait_ready(paths, server, process.pid)
@@ -474,6 +494,13 @@ def ensure_running(paths: Paths, server: Server) -> int:
         time.monotonic() - started,
     )
     return process.pid
+
+
+def wait_port_free(server: Server, timeout: float = 10) -> None:
+    """Give a server that was just stopped time to let go of its port."""
+    deadline = time.monotonic() + timeout
+    while server.probe() != 'down' and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def wait_ready(paths: Paths, server: Server, pid: int) -> None:
