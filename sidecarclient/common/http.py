@@ -69,8 +69,14 @@ def request_not_sent(exc: BaseException) -> bool:
     keystoneauth raises ConnectFailure both when the connection was
     refused and when it broke after the request went out; only the
     original requests exception, kept as the context, tells them apart.
+    It may be more than one level down: HTTPClient raises RequestTimeout
+    from keystoneauth's ConnectTimeout.
     """
     cause = exc.__context__
+    while cause is not None and not isinstance(
+        cause, requests.exceptions.RequestException
+    ):
+        cause = cause.__context__
     if not isinstance(cause, requests.exceptions.ConnectionError):
         return False
     if isinstance(cause, requests.exceptions.ConnectTimeout):
