@@ -80,10 +80,11 @@ class NoSuchEvent(_ksa.NotFound):
     """No event has the name or id that was looked up."""
 
     def __init__(self, name_or_id: str) -> None:
-        super().__init__(
-            message=f"No event with a name or ID of '{name_or_id}' exists.",
-            http_status=404,
-        )
+        text = f"No event with a name or ID of '{name_or_id}' exists."
+        super().__init__(message=text, http_status=404)
+        # keystoneauth's base class stores the text with the status
+        # appended as the message; keep the plain text instead.
+        self.message = text
 
     def __str__(self) -> str:
         # The lookup made several requests; no one status belongs here.
