@@ -96,7 +96,7 @@ def env(*names: str) -> str | None:
     return None
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+class _HelpFormatter(argparse.HelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=32)
 
@@ -106,6 +106,11 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return textwrap.wrap(
             ' '.join(text.split()), width, break_on_hyphens=False
         )
+
+
+class _RawHelpFormatter(argparse.RawDescriptionHelpFormatter,
+                        _HelpFormatter):
+    """Keeps the line breaks of the description and epilog as written."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -259,6 +264,7 @@ def build_parser() -> tuple[argparse.ArgumentParser,
         description='Command-line interface to the Sidecar service, '
         'which records\nthe evacuation of failed compute hosts.',
         epilog=EPILOG,
+        formatter_class=_RawHelpFormatter,
     )
     _add_global_options(parser)
     subparsers = parser.add_subparsers(
