@@ -89,8 +89,9 @@ def arguments(parser: argparse.ArgumentParser) -> Iterator[str]:
     for action in parser._actions:
         if action.help == argparse.SUPPRESS:
             continue
-        if isinstance(action, (argparse._HelpAction,
-                               argparse._SubParsersAction)):
+        if isinstance(
+            action, (argparse._HelpAction, argparse._SubParsersAction)
+        ):
             continue
         yield from documented_names(action)
 
@@ -174,7 +175,10 @@ def check(root: pathlib.Path) -> tuple[list[str], int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        'html_dir', nargs='?', default='doc/build/html', type=pathlib.Path,
+        'html_dir',
+        nargs='?',
+        default='doc/build/html',
+        type=pathlib.Path,
         help='the output directory of sphinx-build -b html',
     )
     args = parser.parse_args(argv)
@@ -182,12 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     for line in missing:
         print(f'missing: {line}', file=sys.stderr)
     if missing or not checked:
-        print(f'{len(missing)} of {checked} commands, options and '
-              f'variables are not documented in {args.html_dir}',
-              file=sys.stderr)
+        print(
+            f'{len(missing)} of {checked} commands, options and '
+            f'variables are not documented in {args.html_dir}',
+            file=sys.stderr,
+        )
         return 1
-    print(f'All {checked} commands, options and variables are documented '
-          f'in {args.html_dir}')
+    print(
+        f'All {checked} commands, options and variables are documented '
+        f'in {args.html_dir}'
+    )
     return 0
 
 

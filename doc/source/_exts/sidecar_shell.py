@@ -51,8 +51,10 @@ def load_parser(spec: str) -> argparse.ArgumentParser:
     if isinstance(parser, tuple):
         parser = parser[0]
     if not isinstance(parser, argparse.ArgumentParser):
-        raise TypeError(f'{spec} returned {type(parser).__name__}, '
-                        f'not an argparse.ArgumentParser')
+        raise TypeError(
+            f'{spec} returned {type(parser).__name__}, '
+            f'not an argparse.ArgumentParser'
+        )
     return parser
 
 
@@ -109,10 +111,9 @@ def _usage(parser: argparse.ArgumentParser) -> list[str]:
     prefix = 'usage: '
     if lines and lines[0].startswith(prefix):
         # Continuation lines are indented to follow the prefix.
-        lines = [lines[0][len(prefix):]] + [
-            line[len(prefix):] if line.startswith(' ' * len(prefix))
-            else line
-            for line in lines[1:]
+        indent = ' ' * len(prefix)
+        lines = [lines[0].removeprefix(prefix)] + [
+            line.removeprefix(indent) for line in lines[1:]
         ]
     return lines
 
