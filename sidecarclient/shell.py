@@ -317,7 +317,23 @@ def _help(parser: argparse.ArgumentParser,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sidecar`` command line and return its exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print(f'{PROG}: interrupted', file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away, as in "sidecar ... | head": stop quietly,
+        # and keep Python from failing again on flushing stdout at exit.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_FAILED
+
+
+def _run(argv: list[str]) -> int:
     parser, commands = build_parser()
     if not argv:
         parser.print_help()
@@ -332,28 +348,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(completion_words(parser, commands))
         return EXIT_OK
 
+    # Imported here: it loads the library, keystoneauth and prettytable,
+    # which only the commands below need.
+    from sidecarclient import shell_commands
+
     try:
-        # Imported here: it loads the library, keystoneauth and
-        # prettytable, which only the commands below need.
-        from sidecarclient import shell_commands
+        shell_commands.run(args)
+    except shell_commands.UsageError as exc:
+        # One line: the value was understood, only not accepted, so the
+        # usage summary would not help.
+        faulty = parser if exc.global_options else commands[args.command]
+        faulty.exit(EXIT_USAGE, f'{faulty.prog}: error: {exc}\n')
+    except shell_commands.CommandFailed as exc:
+        if args.debug:
+            import traceback
 
-        try:
-            shell_commands.run(args)
-        except shell_commands.UsageError as exc:
-            # One line: the value was understood, only not accepted, so
-            # the usage summary would not help.
-            faulty = parser if exc.global_options else commands[args.command]
-            faulty.exit(EXIT_USAGE, f'{faulty.prog}: error: {exc}\n')
-        except shell_commands.CommandFailed as exc:
-            if args.debug:
-                import traceback
-
-                traceback.print_exception(exc)
-            print(f'ERROR: {exc}', file=sys.stderr)
-            return EXIT_FAILED
-    except KeyboardInterrupt:
-        print(f'{PROG}: interrupted', file=sys.stderr)
-        return EXIT_INTERRUPTED
+            traceback.print_exception(exc)
+        print(f'ERROR: {exc}', file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

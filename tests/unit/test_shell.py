@@ -909,6 +909,29 @@ def test_keyboard_interrupt(capsys, requests_mock):
     assert (code, out, err) == (130, '', 'sidecar: interrupted\n')
 
 
+class ClosedPipe:
+    """Standard output whose reader has gone away."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, 'Broken pipe')
+
+    def flush(self):
+        pass
+
+    def fileno(self):
+        raise OSError('not a real file')
+
+
+def test_output_to_a_closed_pipe(capsys, monkeypatch, requests_mock):
+    requests_mock.get(fakes.EVENTS, json={'events': [EVENT]})
+    monkeypatch.setattr(sys, 'stdout', ClosedPipe())
+
+    status = shell.main([*TOKEN_ARGS, 'evacuates-events-list'])
+
+    assert status == 1
+    assert capsys.readouterr().err == ''
+
+
 # -- --debug ----------------------------------------------------------------
 
 
