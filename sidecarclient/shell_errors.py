@@ -84,9 +84,10 @@ def connection_problem(exc: Exception) -> str | None:
     refused" or "Name or service not known".
     """
     cause = exc.__context__
-    seen = 0
-    while cause is not None and seen < 10:
-        seen += 1
+    # A few links are enough; the bound guards against a cycle.
+    for _ in range(10):
+        if cause is None:
+            break
         if isinstance(cause, OSError) and cause.strerror:
             return cause.strerror
         args = getattr(cause, 'args', ())
