@@ -270,18 +270,18 @@ def stack_lock(paths: Paths) -> Iterator[None]:
 
 def pid_alive(pid: int) -> bool:
     try:
-        with open(f'/proc/{pid}/stat') as stream:
-            # The state follows the command name in parentheses.
-            return stream.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except (OSError, IndexError):
-        pass
-    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return not Path('/proc').is_dir()
+    # A zombie takes signals too: it has exited, only not been reaped.
+    try:
+        stat = Path(f'/proc/{pid}/stat').read_text()
+    except OSError:
+        return True
+    # The state follows the command name, which is in parentheses.
+    return stat.rsplit(')', 1)[-1].split()[:1] != ['Z']
 
 
 def read_record(paths: Paths, name: str) -> dict[str, Any] | None:
@@ -550,17 +550,20 @@ def keystone_python() -> str:
 
 
 def ensure_venv(paths: Paths) -> None:
-    python = keystone_python()
-    wanted = {
-        'requirements': digest(REQUIREMENTS.read_text()),
-        'python': python,
-    }
+    # Whichever Python runs this script, a venv that still works is kept
+    # until the requirements change.
+    wanted = {'requirements': digest(REQUIREMENTS.read_text())}
     try:
-        if json.loads(paths.venv_marker.read_text()) == wanted:
+        if (
+            json.loads(paths.venv_marker.read_text()) == wanted
+            and paths.venv_python.exists()
+        ):
             say('keystone venv: reusing %s', paths.venv)
             return
     except (OSError, ValueError):
         pass
+
+    python = keystone_python()
 
     started = time.monotonic()
     say(
@@ -598,7 +601,7 @@ def keystone_conf(paths: Paths) -> str:
             'use_stderr = true',
             '',
             '[database]',
-            'connection = sqlite:///%s' % (paths.keystone / 'keystone.db'),
+            f'connection = sqlite:///{paths.keystone / "keystone.db"}',
             '',
             '[token]',
             'provider = fernet',
@@ -611,7 +614,7 @@ def keystone_conf(paths: Paths) -> str:
             f'key_repository = {keys}',
             '',
             '[credential]',
-            'key_repository = %s' % (paths.keystone / 'credential-keys'),
+            f'key_repository = {paths.keystone / "credential-keys"}',
             '',
             '[identity]',
             '# Every token issued hashes a password: keep that cheap, it',
@@ -666,26 +669,23 @@ def ensure_keystone_setup(
         log,
         'keystone-manage credential_setup',
     )
+    bootstrap = {
+        'username': 'admin',
+        'project-name': 'admin',
+        'role-name': 'admin',
+        'service-name': 'keystone',
+        'region-id': REGION,
+        'admin-url': identity_url,
+        'internal-url': identity_url,
+        'public-url': identity_url,
+    }
     run_logged(
         manage
+        + ['bootstrap']
         + [
-            'bootstrap',
-            '--bootstrap-username',
-            'admin',
-            '--bootstrap-project-name',
-            'admin',
-            '--bootstrap-role-name',
-            'admin',
-            '--bootstrap-service-name',
-            'keystone',
-            '--bootstrap-region-id',
-            REGION,
-            '--bootstrap-admin-url',
-            identity_url,
-            '--bootstrap-internal-url',
-            identity_url,
-            '--bootstrap-public-url',
-            identity_url,
+            word
+            for name, value in bootstrap.items()
+            for word in (f'--bootstrap-{name}', value)
         ],
         log,
         'keystone-manage bootstrap',
@@ -973,7 +973,7 @@ def register(
 
 def openrc_text(variables: dict[str, str]) -> str:
     lines = [
-        '# Source me: . {}'.format('<this file>'),
+        f'# {variables["OS_USERNAME"]} on the local stack of tools/stack.py',
         'unset OS_CLOUD OS_TOKEN OS_AUTH_TYPE OS_ENDPOINT',
     ]
     lines += [

@@ -202,12 +202,24 @@ def run_stack(
     return code, ''.join(lines)
 
 
+def _terminal_echo(config: pytest.Config) -> Callable[[str], None] | None:
+    """Print past output capture, to show the progress of a long start."""
+    reporter = config.pluginmanager.get_plugin('terminalreporter')
+    capture = config.pluginmanager.get_plugin('capturemanager')
+    if reporter is None or capture is None:
+        return None
+
+    def echo(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return echo
+
+
 @pytest.fixture(scope='session')
 def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
     """The running stack; started (and then stopped) here if need be."""
-    reporter = pytestconfig.pluginmanager.get_plugin('terminalreporter')
-    echo = reporter.write_line if reporter is not None else None
-
+    echo = _terminal_echo(pytestconfig)
     already_up, _ = run_stack('status')
     code, output = run_stack('up', echo=None if already_up == 0 else echo)
     if code != 0:
@@ -217,7 +229,9 @@ def stack(pytestconfig: pytest.Config) -> Iterator[Stack]:
     yield Stack.from_json(json.loads(paths.stack_json.read_text()))
 
     if already_up != 0 and not os.environ.get('SIDECAR_STACK_KEEP'):
-        run_stack('down', echo=echo)
+        code, output = run_stack('down')
+        if code != 0 and echo is not None:
+            echo(f'tools/stack.py down failed:\n{output}')
 
 
 def free_port() -> int:
