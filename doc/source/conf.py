@@ -30,14 +30,17 @@ html_theme = 'alabaster'
 html_theme_options = {
     'description': 'Client for the Sidecar evacuation event service',
     'fixed_sidebar': True,
+    # Wide enough for the tables the commands print.
+    'page_width': '1240px',
+    'sidebar_width': '220px',
+    'body_max_width': 'none',
 }
-html_static_path: list[str] = []
+html_static_path = ['_static']
 templates_path: list[str] = []
 exclude_patterns = ['_exts']
 
 master_doc = 'index'
 source_suffix = {'.rst': 'restructuredtext'}
-pygments_style = 'native'
 # Option names and commands are meant to be copied: never turn -- into a
 # dash or straight quotes into curly ones.
 smartquotes = False

@@ -18,7 +18,9 @@ from ``sidecar help``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,6 +31,9 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 DEFAULT_PARSER = 'sidecarclient.shell:build_parser'
+
+# Width the usage lines are wrapped to, so that they fit the page.
+USAGE_WIDTH = 72
 
 # Characters that start inline markup in reStructuredText. Help strings
 # are plain text, so each is escaped to be shown as written.
@@ -105,9 +110,25 @@ def _metavar(action: argparse.Action) -> str:
     return action.dest
 
 
+@contextlib.contextmanager
+def _columns(width: int) -> Iterator[None]:
+    # argparse wraps to the terminal's width, which it reads from
+    # COLUMNS first: fix it, so the page is the same wherever it is built.
+    saved = os.environ.get('COLUMNS')
+    os.environ['COLUMNS'] = str(width)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ['COLUMNS']
+        else:
+            os.environ['COLUMNS'] = saved
+
+
 def _usage(parser: argparse.ArgumentParser) -> list[str]:
     """The usage lines, without argparse's ``usage:`` prefix."""
-    lines = parser.format_usage().rstrip().splitlines()
+    with _columns(USAGE_WIDTH):
+        lines = parser.format_usage().rstrip().splitlines()
     prefix = 'usage: '
     if lines and lines[0].startswith(prefix):
         # Continuation lines are indented to follow the prefix.
