@@ -32,6 +32,8 @@ _NOT_FOUND_PAGE = (
 )
 
 Handler = Callable[..., webob.Response]
+# What a path allows: {method: (handler, policy action or None)}.
+Methods = dict[str, tuple[Handler, str | None]]
 StartResponse = Callable[..., Any]
 
 
@@ -81,10 +83,7 @@ class SidecarApp:
     ) -> None:
         self._store = store
         self._require_admin = require_admin
-        # (path pattern, {method: (handler, policy action or None)})
-        self._routes: list[
-            tuple[re.Pattern[str], dict[str, tuple[Handler, str | None]]]
-        ] = [
+        self._routes: list[tuple[re.Pattern[str], Methods]] = [
             (re.compile(r'/'), {'GET': (self._versions, None)}),
             (re.compile(r'/v2/'), {'GET': (self._version_v2, None)}),
             (
@@ -134,14 +133,11 @@ class SidecarApp:
         if path == '/v2':
             return _redirect(request, '/v2/')
 
-        for pattern, route in self._routes:
-            match = pattern.fullmatch(path)
-            if match is not None:
-                methods = route
-                break
-        else:
+        found = self._find_route(path)
+        if found is None:
             return _not_found_page()
 
+        match, methods = found
         try:
             handler, action = methods[request.method]
         except KeyError:
@@ -152,16 +148,22 @@ class SidecarApp:
             ) from None
 
         if not request.accept.acceptable_offers(['application/json']):
+            accept = request.headers.get('Accept')
             raise ApiError(
                 406,
                 'This service only answers in application/json; the '
-                'request accepts only {}'.format(
-                    request.headers.get('Accept')
-                ),
+                f'request accepts only {accept}',
             )
         if action is not None:
             self._authorize(request, action)
         return handler(request, **match.groupdict())
+
+    def _find_route(self, path: str) -> tuple[re.Match[str], Methods] | None:
+        for pattern, methods in self._routes:
+            match = pattern.fullmatch(path)
+            if match is not None:
+                return match, methods
+        return None
 
     def _authorize(self, request: webob.Request, action: str) -> None:
         if not self._require_admin:
