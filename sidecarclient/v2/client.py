@@ -126,6 +126,8 @@ class Client:
         if endpoint is not None:
             endpoint = validation.require_text(endpoint, 'endpoint')
 
+        # A caller's session may serve other clients too: never close it.
+        self._owns_session = session is None
         if session is None:
             session = auth.build_session(
                 creds,
@@ -181,4 +183,5 @@ class Client:
 
     def close(self) -> None:
         """Close the HTTP connections of a session this client made."""
-        self.session.session.close()
+        if self._owns_session:
+            self.session.session.close()
