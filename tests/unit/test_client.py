@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import pydoc
@@ -820,6 +821,60 @@ def test_context_manager_closes_connections(sidecar):
         show(sc)
         sc.session.session.close = lambda: closed.append(True)
     assert closed == [True]
+
+
+def test_closing_leaves_a_given_session_open(sidecar):
+    session = ksa_session.Session()
+    closed = []
+    session.session.close = lambda: closed.append(True)
+    with client.Client(session=session, endpoint=fakes.ENDPOINT) as sc:
+        show(sc)
+    sc.close()
+    # The caller's session may serve other clients: it stays theirs.
+    assert closed == []
+
+
+def test_expiring_token_is_renewed(sidecar):
+    short = fakes.v3_token()
+    short.expires = datetime.datetime.now(datetime.UTC) + (
+        datetime.timedelta(seconds=5)
+    )
+    login = sidecar.post(fakes.V3_AUTH_URL + '/auth/tokens', [
+        {'json': short, 'headers': {'X-Subject-Token': 'short-lived'}},
+        {'json': fakes.v3_token(), 'headers': {'X-Subject-Token': 'fresh'}},
+    ])
+    sc = fakes.v3_client()
+    for _ in range(3):
+        show(sc)
+    # keystoneauth renews a token about to expire, then keeps the new one.
+    assert login.call_count == 2
+    sent = [r.headers['X-Auth-Token']
+            for r in fakes.sidecar_requests(sidecar)]
+    assert sent[1:] == ['fresh', 'fresh']
+
+
+def test_library_sends_nothing_outside_keystoneauth():
+    import ast
+    import pathlib
+
+    import sidecarclient
+
+    root = pathlib.Path(sidecarclient.__file__).parent
+    library = [root / 'client.py', *sorted((root / 'common').glob('*.py')),
+               *sorted((root / 'v2').glob('*.py'))]
+    verbs = {'get', 'post', 'put', 'delete', 'patch', 'head', 'request',
+             'Session', 'urlopen'}
+    for source in library:
+        tree = ast.parse(source.read_text(), str(source))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id in ('requests', 'urllib3', 'urllib')
+                    and node.attr in verbs):
+                raise AssertionError(
+                    f'{source.name}:{node.lineno} calls {node.value.id}.'
+                    f'{node.attr} directly'
+                )
 
 
 def test_login_failure_does_not_show_the_password(requests_mock):
