@@ -19,5 +19,4 @@ templates_path: list[str] = []
 
 master_doc = 'index'
 source_suffix = {'.rst': 'restructuredtext'}
-pygments_style = 'native'
 smartquotes = False
