@@ -9,6 +9,7 @@ must hold a given key, and error messages that say what was tried.
 from __future__ import annotations
 
 import logging
+import time
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +29,9 @@ SERVICE_TYPE = 'sidecar'
 RETRIABLE_STATUSES = [502, 503, 504]
 DEFAULT_RETRIES = 2
 _NO_DELAY = 1e-9
+# Growing delays between connection retries, as keystoneauth's own.
+_FIRST_DELAY = 0.5
+_MAX_DELAY = 60.0
 
 
 def path(*segments: str) -> str:
@@ -145,7 +149,8 @@ class HTTPClient:
         """Send one request; ``url`` is relative to the endpoint or full.
 
         Only GET is retried: a POST or PUT that may have reached the
-        server is never sent again blindly.
+        server is never sent again blindly. A timeout is not retried
+        either, so that no call waits much longer than ``timeout``.
         """
         kwargs: dict[str, Any] = {
             'headers': {'Accept': 'application/json'},
@@ -159,20 +164,20 @@ class HTTPClient:
             kwargs['timeout'] = self.timeout
         retries = self.retries if method == 'GET' else 0
         kwargs.update(
-            connect_retries=retries,
+            # Failures to connect are retried by _send, which unlike
+            # keystoneauth does not count a timeout among them.
+            connect_retries=0,
             status_code_retries=retries,
             retriable_status_codes=RETRIABLE_STATUSES,
         )
         if self.retry_delay is not None:
             # keystoneauth reads a delay of 0 as "not set" and backs off
             # exponentially; the smallest positive delay means "at once".
-            delay = self.retry_delay or _NO_DELAY
-            kwargs.update(
-                connect_retry_delay=delay,
-                status_code_retry_delay=delay,
+            kwargs['status_code_retry_delay'] = (
+                self.retry_delay or _NO_DELAY
             )
         try:
-            resp = self.adapter.request(url, method, **kwargs)
+            resp = self._send(method, url, retries, kwargs)
         except ksa_exc.EndpointNotFound as exc:
             raise self._no_endpoint() from exc
         except ksa_exc.ConnectTimeout as exc:
@@ -189,6 +194,29 @@ class HTTPClient:
             resp.headers.get('x-openstack-request-id'),
         )
         return resp
+
+    def _send(
+        self, method: str, url: str, retries: int, kwargs: dict[str, Any]
+    ) -> requests.Response:
+        """Send, and send again after a failure to connect.
+
+        keystoneauth's own connection retries would also repeat a request
+        that timed out, and so wait several times ``timeout`` for a
+        server that accepts connections but never answers.
+        """
+        delay = _FIRST_DELAY
+        for retries_left in range(retries, 0, -1):
+            try:
+                return self.adapter.request(url, method, **kwargs)
+            except ksa_exc.ConnectFailure as exc:
+                wait = delay if self.retry_delay is None else self.retry_delay
+                LOG.warning(
+                    '%s. Retrying in %.1f s, %d retries left',
+                    exc, wait, retries_left,
+                )
+                time.sleep(wait)
+                delay = min(delay * 2, _MAX_DELAY)
+        return self.adapter.request(url, method, **kwargs)
 
     def _full_url(self, url: str) -> str:
         if urllib.parse.urlsplit(url).netloc:

@@ -60,9 +60,9 @@ class Client:
     :param cacert: path of a CA bundle to verify TLS certificates with.
     :param session: a ready :class:`keystoneauth1.session.Session`; the
         authentication arguments above must then be absent.
-    :param retries: how many times a GET is retried after a connection
-        failure or a 502, 503 or 504 answer, with growing delays. Other
-        methods are never retried.
+    :param retries: how many times a GET is retried after a failure to
+        connect or a 502, 503 or 504 answer, with growing delays. Other
+        methods are never retried, and neither is a timeout.
     :param retry_delay: seconds to wait between those tries instead of
         the growing delays; ``0`` retries at once.
     """
