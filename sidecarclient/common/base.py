@@ -7,8 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sidecarclient.common import http
+from sidecarclient.common import validation
 
 LOG = logging.getLogger(__name__)
+
+# The page size of deployed servers when a request sets no limit.
+DEFAULT_PAGE_SIZE = 30
 
 
 class Resource:
@@ -74,7 +78,8 @@ class ResultGenerator(Generic[ResourceT]):
     Paging follows the marker (the id of the last item seen) until an
     empty page. It stops as well on a marker seen before or a page with
     nothing new, and never yields one id twice: deployed servers have
-    been known to misplace the marker.
+    been known to misplace the marker. ``keep``, when given, drops the
+    items it returns False for, for filters a server may ignore.
     """
 
     def __init__(
@@ -84,8 +89,10 @@ class ResultGenerator(Generic[ResourceT]):
         marker: str | None = None,
         limit: int | None = None,
         page_size: int | None = None,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._keep = keep
         self._make = make
         self._marker = marker
         self._limit = limit
@@ -125,39 +132,54 @@ class ResultGenerator(Generic[ResourceT]):
         limit = self._limit
         page_size = self._page_size
         marker = self._marker
+        keep = self._keep
         yielded = 0
-        # How far into the whole result the marker stands; unknown when
-        # the caller supplied the first marker.
-        # TODO: deployed servers read limit as an end index, so with a
-        # caller's marker they return too few events or none (a marker
-        # 40 events deep with no limit gets an empty first page, as the
-        # server's default limit of 30 is below it). Fixing this needs
-        # the marker's position, e.g. by paging from the top and
-        # skipping up to the marker.
+        # Deployed servers read limit as an end index into the whole
+        # result, not as a page length: with the marker at position p,
+        # asking for p + n gets the next n events from them, and at
+        # least those n from a correct server. ``position`` is p, None
+        # while unknown (the caller gave the first marker).
         position: int | None = 0 if marker is None else None
-        # Whether the server treats limit as a page length (a correct
-        # server) rather than an end index (deployed ones).
-        limit_is_length = position is None
+        # Set once a server shows that it reads limit as a page length.
+        limit_is_length = False
+        probed = False
         seen: set[str] = set()
         markers: set[str] = set()
         while True:
             want = page_size
+            if want is None and position is None:
+                want = DEFAULT_PAGE_SIZE
             if limit is not None:
                 remaining = limit - yielded
                 want = remaining if want is None else min(want, remaining)
             asked = want
-            if want is not None and not limit_is_length and position:
-                # Deployed servers read limit as an end index into the
-                # whole result; asking for position + want gets the right
-                # page from them, and at least that page from others.
-                asked = position + want
+            if want is not None and position and not limit_is_length:
+                asked = min(position + want, validation.MAX_LIMIT)
             page = self._fetch(marker, asked)
+            if not page and position is None and not probed:
+                # An empty first page after the caller's marker is the
+                # end for a correct server, and for a deployed one means
+                # the marker lies deeper than the limit: ask once for
+                # everything after it, which both answer rightly.
+                probed = True
+                asked = validation.MAX_LIMIT
+                page = self._fetch(marker, asked)
             if not page:
                 return
             if page_size is None:
                 page_size = len(page)
-            if position and want is not None and len(page) > want:
+            if want is not None and len(page) > want:
                 limit_is_length = True
+            if position is None:
+                if want is not None and len(page) >= want:
+                    limit_is_length = True
+                # A short page after the caller's marker is the end for
+                # a correct server, and for a deployed one ends at the
+                # end index asked for.
+                position = asked or len(page)
+            else:
+                position += len(page)
+
             fresh = False
             for item in page:
                 item_id = item.get('id')
@@ -166,6 +188,8 @@ class ResultGenerator(Generic[ResourceT]):
                 fresh = True
                 if item_id is not None:
                     seen.add(item_id)
+                if keep is not None and not keep(item):
+                    continue
                 yield item
                 yielded += 1
                 if limit is not None and yielded >= limit:
@@ -176,8 +200,6 @@ class ResultGenerator(Generic[ResourceT]):
                 return
             markers.add(last)
             marker = last
-            if position is not None:
-                position += len(page)
 
 
 class Manager:

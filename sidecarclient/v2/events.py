@@ -150,8 +150,20 @@ class EventManager(base.Manager):
                 )
             return items
 
+        keep = None
+        if event_status is not None:
+            # Servers that do not know the filter ignore it: apply it here
+            # as well.
+            def keep(item: dict[str, Any]) -> bool:
+                return item.get('event_status') == event_status
+
         return base.ResultGenerator(
-            fetch, _listed_event, marker=marker, limit=count, page_size=size
+            fetch,
+            _listed_event,
+            marker=marker,
+            limit=count,
+            page_size=size,
+            keep=keep,
         )
 
     def detail(self, id: str) -> Event:

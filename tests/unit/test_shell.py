@@ -493,8 +493,9 @@ def test_list_empty(capsys, requests_mock):
 
 def test_list_with_every_filter(capsys, requests_mock):
     listed = requests_mock.get(
-        fakes.EVENTS, [{'json': {'events': [EVENT]}},
-                       {'json': {'events': []}}],
+        fakes.EVENTS,
+        [{'json': {'events': [dict(EVENT, event_status='running')]}},
+         {'json': {'events': []}}],
     )
 
     status, out, _ = run(

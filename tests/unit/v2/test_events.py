@@ -76,8 +76,8 @@ def test_list_sends_every_filter_once(requests_mock, sc):
 def test_list_query_is_percent_encoded(requests_mock, sc):
     requests_mock.get(fakes.EVENTS, json={'events': []})
     list(sc.events.list(name='h\u00f4te 1&x=2#3', marker='m/1'))
-    assert requests_mock.last_request.url == (
-        fakes.EVENTS + '?name=h%C3%B4te+1%26x%3D2%233&marker=m%2F1'
+    assert requests_mock.request_history[0].url == (
+        fakes.EVENTS + '?name=h%C3%B4te+1%26x%3D2%233&marker=m%2F1&limit=30'
     )
 
 

@@ -189,7 +189,57 @@ def test_marker_given_by_the_caller(requests_mock, sc):
     ids = [e['id'] for e in server.events]
     found = ids_of(sc.events.list(marker=ids[9]))
     assert found == ids[10:]
-    assert server.asked[0] == (ids[9], None)
+    # Without a page size, the server's documented default is asked for,
+    # so that the reply tells which kind of server this is.
+    assert server.asked[0] == (ids[9], base.DEFAULT_PAGE_SIZE)
+
+
+@pytest.mark.parametrize('deployed', [False, True])
+@pytest.mark.parametrize('depth', [1, 10, 29, 30, 31, 40, 75, 99])
+@pytest.mark.parametrize('page_size', [None, 7, 30])
+def test_caller_marker_at_any_depth(requests_mock, sc, deployed, depth,
+                                    page_size):
+    server = Server(100, limit_is_end_index=deployed)
+    serve(requests_mock, server)
+    ids = [e['id'] for e in server.events]
+    found = ids_of(sc.events.list(marker=ids[depth - 1],
+                                  page_size=page_size))
+    assert found == ids[depth:]
+
+
+@pytest.mark.parametrize('deployed', [False, True])
+@pytest.mark.parametrize('depth, limit', [(10, 10), (40, 5), (95, 10)])
+def test_caller_marker_with_limit(requests_mock, sc, deployed, depth,
+                                  limit):
+    server = Server(100, limit_is_end_index=deployed)
+    serve(requests_mock, server)
+    ids = [e['id'] for e in server.events]
+    found = ids_of(sc.events.list(marker=ids[depth - 1], limit=limit))
+    assert found == ids[depth:depth + limit]
+
+
+def test_caller_marker_at_the_end_costs_one_probe(requests_mock, sc):
+    server = Server(50)
+    serve(requests_mock, server)
+    last = server.events[-1]['id']
+    assert ids_of(sc.events.list(marker=last)) == []
+    # The empty page, then one request for everything after the marker.
+    assert len(server.asked) == 2
+
+
+@pytest.mark.parametrize('deployed', [False, True])
+def test_status_filter_ignored_by_the_server(requests_mock, sc, deployed):
+    server = Server(90, limit_is_end_index=deployed)
+    for number, event in enumerate(server.events):
+        event['event_status'] = ('created', 'running')[number % 3 == 0]
+    serve(requests_mock, server)
+    running = [e['id'] for e in server.events
+               if e['event_status'] == 'running']
+    found = ids_of(sc.events.list(event_status='running', page_size=20))
+    assert found == running
+    limited = ids_of(sc.events.list(event_status='running', limit=12,
+                                    page_size=20))
+    assert limited == running[:12]
 
 
 # -- Laziness -----------------------------------------------------------------
