@@ -43,6 +43,14 @@ def require_text(value: Any, what: str) -> str:
         raise _fail(f'{what} must be a string, not {type(value).__name__}')
     if not value.strip():
         raise _fail(f'{what} must not be empty')
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        # Python decodes a command-line argument that is not UTF-8 with
+        # surrogates, which no URL or JSON body can carry.
+        raise _fail(
+            f'{what} {value!r} is not valid: it is not UTF-8 text'
+        ) from None
     return value
 
 

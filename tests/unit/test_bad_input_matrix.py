@@ -51,6 +51,7 @@ TIME_RULE = (
     '2016-09-02T14:32:17'
 )
 DOT_RULE = 'is not valid: it would be read as a relative URL path'
+NOT_UTF8 = 'is not valid: it is not UTF-8 text'
 
 # A complete set of Identity v3 password arguments, for the library.
 V3 = dict(
@@ -230,6 +231,19 @@ LIBRARY_CALLS = [
          f"id '..' {DOT_RULE}"),
     _row('find-dotdot', lambda c: c.events.find('..'),
          f"event name or ID '..' {DOT_RULE}"),
+    # Text that cannot be sent: a byte that is not UTF-8, as Python
+    # decodes it from a command line, cannot be encoded back.
+    _row('detail-id-not-utf8', lambda c: c.events.detail('ev\udcff'),
+         f"id 'ev\\udcff' {NOT_UTF8}"),
+    _row('list-name-not-utf8',
+         lambda c: list(c.events.list(name='host-\udce9')),
+         f"name 'host-\\udce9' {NOT_UTF8}"),
+    _row('create-node-not-utf8',
+         lambda c: c.events.create('host-1', 'n\udcff'),
+         f"node_uuid 'n\\udcff' {NOT_UTF8}"),
+    _row('create-vm-not-utf8',
+         lambda c: c.events.create('host-1', 'node-1', ['\udcff']),
+         f"an instance id in vm_uuid_list '\\udcff' {NOT_UTF8}"),
 ]
 
 
@@ -452,6 +466,10 @@ OSC_COMMANDS = [
          f"Failed to delete event '..': event name or ID '..' {DOT_RULE}"),
     _osc('delete-blank', ['event', 'delete', ' '], 1,
          "Failed to delete event ' ': event name or ID must not be empty"),
+    _osc('show-not-utf8', ['event', 'show', 'host-\udcff'], 1,
+         f"event name or ID 'host-\\udcff' {NOT_UTF8}"),
+    _osc('list-name-not-utf8', ['event', 'list', '--name', '\udcff-1'], 1,
+         f"--name '\\udcff-1' {NOT_UTF8}"),
 ]
 
 
@@ -599,6 +617,12 @@ LEGACY = [
     _shell('delete-id-blank',
            TOKEN_ARGV + ['evacuates-event-delete', '--id', ' '],
            'id must not be empty'),
+    _shell('detail-id-not-utf8',
+           TOKEN_ARGV + ['evacuates-event-detail', '--id', 'ev\udcff'],
+           f"id 'ev\\udcff' {NOT_UTF8}"),
+    _shell('list-node-not-utf8',
+           TOKEN_ARGV + ['evacuates-events-list', '--node-uuid', '\udcff'],
+           f"node_uuid '\\udcff' {NOT_UTF8}"),
     # Global options: the message starts with the program's name.
     _shell('auth-nothing', ['evacuates-events-list'],
            'missing authentication options: --os-auth-url '
