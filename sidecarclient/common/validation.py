@@ -183,6 +183,31 @@ def boolean(value: Any, what: str) -> bool:
     )
 
 
+def retries(value: Any) -> int:
+    """Parse a number of retries: 0 or a positive integer."""
+    if isinstance(value, str) and re.fullmatch(r'\s*\d+\s*', value):
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(f'retries must be 0 or a positive integer, not {value!r}')
+    return value
+
+
+def retry_delay(value: Any) -> float:
+    """Parse a delay between retries: 0 or more seconds."""
+    seconds = None
+    if not isinstance(value, bool):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            pass
+    if seconds is None or not 0 <= seconds < float('inf'):
+        raise _fail(
+            f'retry_delay must be 0 or a positive number of seconds, not '
+            f'{value!r}'
+        )
+    return seconds
+
+
 def timeout(value: Any) -> float:
     """Parse a timeout in seconds: a positive number or numeric string."""
     if isinstance(value, bool):

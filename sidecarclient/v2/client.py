@@ -123,6 +123,11 @@ class Client:
             else validation.timeout(timeout)
         )
         verify_off = validation.boolean(insecure, 'insecure')
+        retry_count = validation.retries(retries)
+        delay = (
+            None if retry_delay is None
+            else validation.retry_delay(retry_delay)
+        )
         if endpoint is not None:
             endpoint = validation.require_text(endpoint, 'endpoint')
 
@@ -156,8 +161,7 @@ class Client:
             client_version=sidecarclient.version_string(),
         )
         self.http = http.HTTPClient(
-            adapter, timeout=seconds, retries=retries,
-            retry_delay=retry_delay,
+            adapter, timeout=seconds, retries=retry_count, retry_delay=delay,
         )
         self.events = events.EventManager(self.http)
         self.versions = versions.VersionManager(self.http)

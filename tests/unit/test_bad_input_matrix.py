@@ -326,6 +326,21 @@ LIBRARY_CLIENTS = [
     _row('endpoint-empty',
          lambda c: {'auth_token': TOKEN, 'endpoint': ' '},
          'endpoint must not be empty'),
+    _row('retries-negative', lambda c: dict(V3, retries=-1),
+         'retries must be 0 or a positive integer, not -1'),
+    _row('retries-text', lambda c: dict(V3, retries='abc'),
+         "retries must be 0 or a positive integer, not 'abc'"),
+    _row('retries-none', lambda c: dict(V3, retries=None),
+         'retries must be 0 or a positive integer, not None'),
+    _row('retries-float', lambda c: dict(V3, retries=1.5),
+         'retries must be 0 or a positive integer, not 1.5'),
+    _row('retry-delay-negative', lambda c: dict(V3, retry_delay=-1),
+         'retry_delay must be 0 or a positive number of seconds, not -1'),
+    _row('retry-delay-text', lambda c: dict(V3, retry_delay='soon'),
+         "retry_delay must be 0 or a positive number of seconds, not "
+         "'soon'"),
+    _row('retry-delay-nan', lambda c: dict(V3, retry_delay=float('nan')),
+         'retry_delay must be 0 or a positive number of seconds, not nan'),
 ]
 
 
