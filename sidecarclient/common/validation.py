@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,6 +68,18 @@ def resource_id(value: Any, what: str = 'id') -> str:
         raise _fail(
             f'{what} {text!r} is not valid: it would be read as a '
             f'relative URL path'
+        )
+    return text
+
+
+def url(value: Any, what: str) -> str:
+    """Check an absolute ``http://`` or ``https://`` URL with a host."""
+    text = require_text(value, what).strip()
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme.lower() not in ('http', 'https') or not parts.hostname:
+        raise _fail(
+            f'{what} {value!r} is not a URL: give it as '
+            f'http://HOST[:PORT]/... or https://...'
         )
     return text
 

@@ -129,7 +129,11 @@ class Client:
             else validation.retry_delay(retry_delay)
         )
         if endpoint is not None:
-            endpoint = validation.require_text(endpoint, 'endpoint')
+            endpoint = validation.url(endpoint, 'endpoint')
+        if auth_url:
+            # Else keystoneauth reports an unusable one as a missing
+            # endpoint, or as a failure to connect to another URL.
+            creds.auth_url = validation.url(auth_url, 'auth_url')
 
         # A caller's session may serve other clients too: never close it.
         self._owns_session = session is None

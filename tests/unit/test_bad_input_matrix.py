@@ -52,6 +52,7 @@ TIME_RULE = (
 )
 DOT_RULE = 'is not valid: it would be read as a relative URL path'
 NOT_UTF8 = 'is not valid: it is not UTF-8 text'
+NOT_URL = 'is not a URL: give it as http://HOST[:PORT]/... or https://...'
 
 # A complete set of Identity v3 password arguments, for the library.
 V3 = dict(
@@ -326,6 +327,20 @@ LIBRARY_CLIENTS = [
     _row('endpoint-empty',
          lambda c: {'auth_token': TOKEN, 'endpoint': ' '},
          'endpoint must not be empty'),
+    _row('endpoint-no-scheme',
+         lambda c: {'auth_token': TOKEN, 'endpoint': 'sidecar.test:9090/v2'},
+         f"endpoint 'sidecar.test:9090/v2' {NOT_URL}"),
+    _row('endpoint-no-host',
+         lambda c: {'auth_token': TOKEN, 'endpoint': 'http:///v2'},
+         f"endpoint 'http:///v2' {NOT_URL}"),
+    _row('endpoint-ftp',
+         lambda c: {'auth_token': TOKEN, 'endpoint': 'ftp://sidecar.test/'},
+         f"endpoint 'ftp://sidecar.test/' {NOT_URL}"),
+    _row('auth-url-no-scheme',
+         lambda c: dict(V3, auth_url='keystone.test:5000/v3'),
+         f"auth_url 'keystone.test:5000/v3' {NOT_URL}"),
+    _row('auth-url-word', lambda c: dict(V3, auth_url='keystone'),
+         f"auth_url 'keystone' {NOT_URL}"),
     _row('retries-negative', lambda c: dict(V3, retries=-1),
          'retries must be 0 or a positive integer, not -1'),
     _row('retries-text', lambda c: dict(V3, retries='abc'),
@@ -679,6 +694,14 @@ LEGACY = [
                          'evacuates-events-list'],
            "endpoint type 'web' is not one of: public, internal, admin (or "
            "publicURL, internalURL, adminURL)", 'sidecar'),
+    _shell('endpoint-no-scheme',
+           ['--os-auth-token', TOKEN, '--os-endpoint', 'sidecar.test/v2',
+            'evacuates-event-detail', '--id', EVENT_ID],
+           f"endpoint 'sidecar.test/v2' {NOT_URL}", 'sidecar'),
+    _shell('auth-url-no-scheme',
+           V3_ARGV + ['--os-auth-url', 'keystone.test:5000/v3',
+                      'evacuates-events-list'],
+           f"auth_url 'keystone.test:5000/v3' {NOT_URL}", 'sidecar'),
     _shell('cacert-missing',
            TOKEN_ARGV + ['--os-cacert', '/nonexistent/ca.pem',
                          'all-versions'],
