@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sidecarclient import exceptions
@@ -116,7 +116,10 @@ def event_status(
 
 def vm_uuid_list(value: Any) -> list[str]:
     """Check a list of instance ids: strings, none empty, no repeats."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    # A mapping is iterable too, but only its keys would be sent.
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(
+        value, Iterable
+    ):
         raise _fail('vm_uuid_list must be a list of instance ids')
     vms = list(value)
     seen: set[str] = set()
