@@ -26,6 +26,7 @@ floor: ``SIDECAR_STACK_PYTHON`` picks the interpreter).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import dataclasses
 import fcntl
@@ -667,16 +668,26 @@ def ensure_keystone_setup(
             '--keystone-group',
             grp.getgrgid(os.getegid()).gr_name,
         ]
-    log = paths.log('keystone-manage')
-    run_logged(manage + ['db_sync'], log, 'keystone-manage db_sync')
-    run_logged(
-        manage + ['fernet_setup'] + owner, log, 'keystone-manage fernet_setup'
-    )
-    run_logged(
-        manage + ['credential_setup'] + owner,
-        log,
-        'keystone-manage credential_setup',
-    )
+    # The database and the two key repositories are independent: make
+    # them side by side, as each keystone-manage takes seconds to start.
+    steps = {
+        'db_sync': [],
+        'fernet_setup': owner,
+        'credential_setup': owner,
+    }
+    with concurrent.futures.ThreadPoolExecutor(len(steps)) as pool:
+        runs = [
+            pool.submit(
+                run_logged,
+                manage + [step] + options,
+                paths.log(f'keystone-manage-{step}'),
+                f'keystone-manage {step}',
+            )
+            for step, options in steps.items()
+        ]
+    for run in runs:
+        run.result()
+    log = paths.log('keystone-manage-bootstrap')
     bootstrap = {
         'username': 'admin',
         'project-name': 'admin',
