@@ -246,7 +246,12 @@ def free_port() -> int:
 
 
 class ReferenceServer:
-    """A reference Sidecar server of a test's own, on a free port."""
+    """A reference Sidecar server of a test's own, on a free port.
+
+    With ``noauth=False`` it validates tokens against the stack's
+    Keystone, configured by ``auth_config`` (an authtoken.conf like the
+    stack's, which is the default).
+    """
 
     def __init__(
         self,
@@ -255,6 +260,7 @@ class ReferenceServer:
         log_path: Path,
         noauth: bool = True,
         port: int | None = None,
+        auth_config: Path | None = None,
     ) -> None:
         self.db_path = db_path
         self.log_path = log_path
@@ -274,7 +280,8 @@ class ReferenceServer:
         if noauth:
             self._command.append('--noauth')
         else:
-            self._command += ['--auth-config', stack.info['authtoken_conf']]
+            conf = auth_config or stack.info['authtoken_conf']
+            self._command += ['--auth-config', str(conf)]
         self._env = dict(
             os.environ, PYTHONPATH=stack.info['server_pythonpath']
         )
@@ -327,7 +334,8 @@ def reference_server_factory(
     """Start throwaway servers: ``factory(noauth=True, db_path=None)``.
 
     Each gets a fresh database unless ``db_path`` is given, and a free
-    port unless ``port`` is; all are stopped at the end of the session.
+    port unless ``port`` is; ``auth_config`` goes to
+    :class:`ReferenceServer`. All are stopped at the end of the session.
     """
     servers: list[ReferenceServer] = []
 
@@ -335,6 +343,7 @@ def reference_server_factory(
         noauth: bool = True,
         db_path: Path | None = None,
         port: int | None = None,
+        auth_config: Path | None = None,
     ) -> ReferenceServer:
         workdir = tmp_path_factory.mktemp('sidecar-ref')
         server = ReferenceServer(
@@ -343,6 +352,7 @@ def reference_server_factory(
             workdir / 'server.log',
             noauth=noauth,
             port=port,
+            auth_config=auth_config,
         )
         servers.append(server)
         server.start()
