@@ -55,7 +55,7 @@ class Api:
         kwargs.setdefault('allow_redirects', False)
         return self.session.request(method, self.url + path, **kwargs)
 
-    def list(self, **params: Any) -> requests.Response:
+    def list_events(self, **params: Any) -> requests.Response:
         return self.request('GET', '/v2/evacuates/events', params=params)
 
     def show(self, event_id: str) -> requests.Response:
@@ -84,7 +84,7 @@ class Api:
         return response.json()['event']
 
     def events(self, **params: Any) -> list[dict[str, Any]]:
-        response = self.list(**params)
+        response = self.list_events(**params)
         assert response.status_code == 200, response.text
         return response.json()['events']
 
@@ -583,7 +583,7 @@ def test_delete_completed_event(api: Api) -> None:
 def test_list_shape_matches_show(api: Api, node: str) -> None:
     event = api.new_event(node_uuid=node)
 
-    response = api.list(node_uuid=node)
+    response = api.list_events(node_uuid=node)
 
     assert response.status_code == 200
     assert response.headers['Content-Type'] == 'application/json'
@@ -663,12 +663,12 @@ def test_marker_after_the_last_event_gives_an_empty_page(
 
 
 def test_unknown_marker_is_400(api: Api) -> None:
-    assert_error(api.list(marker='f' * 32), 400, 'Marker')
+    assert_error(api.list_events(marker='f' * 32), 400, 'Marker')
 
 
 @pytest.mark.parametrize('limit', ['0', '-1', 'x', '1.5', ' 2', ''])
 def test_invalid_limit_is_400(api: Api, limit: str) -> None:
-    assert_error(api.list(limit=limit), 400, 'limit')
+    assert_error(api.list_events(limit=limit), 400, 'limit')
 
 
 def test_parameter_given_twice_is_400(api: Api) -> None:
@@ -739,7 +739,7 @@ def test_filter_by_create_time(api: Api, node: str) -> None:
     ['event_create_time', 'min_event_create_time', 'max_event_create_time'],
 )
 def test_invalid_time_filter_is_400(api: Api, key: str) -> None:
-    assert_error(api.list(**{key: '2026-12-03T10:00:00'}), 400, key)
+    assert_error(api.list_events(**{key: '2026-12-03T10:00:00'}), 400, key)
 
 
 def test_completed_events_list_their_completion(api: Api, node: str) -> None:
@@ -797,7 +797,7 @@ def test_versions_need_no_token(stack: Any) -> None:
 
 @pytest.mark.parametrize('token', [None, 'not-a-token'])
 def test_events_need_a_valid_token(stack: Any, token: str | None) -> None:
-    response = Api(stack.sidecar_url, token=token).list()
+    response = Api(stack.sidecar_url, token=token).list_events()
 
     error = assert_error(response, 401)
     assert error['message'] == (
@@ -825,7 +825,7 @@ def test_non_admin_is_refused_every_call(
 ) -> None:
     event_id = admin_event['id']
     calls = [
-        demo_api.list(),
+        demo_api.list_events(),
         demo_api.show(event_id),
         demo_api.create(name=unique_name(), node_uuid='n', vm_uuid_list=[]),
         demo_api.edit(event_id, event_status='running'),
