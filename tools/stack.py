@@ -1115,21 +1115,16 @@ def up() -> int:
         write_stack_json(paths, servers, pids, users)
 
     say('ready in %.0f s', time.monotonic() - started)
+    noauth_url = servers['sidecar-noauth'].url + '/v2'
+    python = Path(sys.executable).name
     print(
-        '\n'
-        '  . {}            # admin; {} for the non-admin demo user\n'
-        '  export OS_CLIENT_CONFIG_FILE={}  # clouds sidecar-admin, '
-        'sidecar-demo\n'
-        '  Sidecar: {} (Keystone auth), {}/v2 (no auth)\n'
-        '  Stop: {} {} down'.format(
-            paths.openrc,
-            paths.openrc_demo.name,
-            paths.clouds_yaml,
-            sidecar_url,
-            servers['sidecar-noauth'].url,
-            Path(sys.executable).name,
-            _this_script(),
-        )
+        f"""
+  Admin:   . {paths.openrc}
+  Demo:    . {paths.openrc_demo}
+  Clouds:  export OS_CLIENT_CONFIG_FILE={paths.clouds_yaml}
+           (clouds sidecar-admin and sidecar-demo)
+  Sidecar: {sidecar_url} (Keystone auth), {noauth_url} (no auth)
+  Stop:    {python} {_this_script()} down"""
     )
     return 0
 
