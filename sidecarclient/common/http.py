@@ -111,6 +111,8 @@ class HTTPClient:
         self.retries = retries
         # None means keystoneauth's exponential backoff from half a second.
         self.retry_delay = retry_delay
+        # Found once: keystoneauth would search the catalog every time.
+        self._endpoint: str | None = None
 
     def __repr__(self) -> str:
         return (
@@ -120,14 +122,20 @@ class HTTPClient:
         )
 
     def endpoint(self) -> str:
-        """The Sidecar endpoint in use (looked up in the catalog once)."""
-        try:
-            found = self.adapter.get_endpoint()
-        except ksa_exc.EndpointNotFound as exc:
-            raise self._no_endpoint() from exc
-        if not found:
-            raise self._no_endpoint()
-        return found
+        """The Sidecar endpoint in use, looked up in the catalog once.
+
+        It is kept for the life of the client, through token renewals:
+        a service does not move while a client talks to it.
+        """
+        if self._endpoint is None:
+            try:
+                found = self.adapter.get_endpoint()
+            except ksa_exc.EndpointNotFound as exc:
+                raise self._no_endpoint() from exc
+            if not found:
+                raise self._no_endpoint()
+            self._endpoint = found
+        return self._endpoint
 
     def _no_endpoint(self) -> exceptions.EndpointNotFound:
         region = self.adapter.region_name
@@ -178,6 +186,8 @@ class HTTPClient:
             )
         try:
             resp = self._send(method, url, retries, kwargs)
+        except exceptions.EndpointNotFound:
+            raise
         except ksa_exc.EndpointNotFound as exc:
             raise self._no_endpoint() from exc
         except ksa_exc.ConnectTimeout as exc:
@@ -207,7 +217,7 @@ class HTTPClient:
         delay = _FIRST_DELAY
         for retries_left in range(retries, 0, -1):
             try:
-                return self.adapter.request(url, method, **kwargs)
+                return self._send_once(method, url, kwargs)
             except ksa_exc.ConnectFailure as exc:
                 wait = delay if self.retry_delay is None else self.retry_delay
                 LOG.warning(
@@ -216,6 +226,15 @@ class HTTPClient:
                 )
                 time.sleep(wait)
                 delay = min(delay * 2, _MAX_DELAY)
+        return self._send_once(method, url, kwargs)
+
+    def _send_once(
+        self, method: str, url: str, kwargs: dict[str, Any]
+    ) -> requests.Response:
+        if not urllib.parse.urlsplit(url).netloc:
+            # Relative to the endpoint: hand keystoneauth the one found
+            # the first time, or it parses the service catalog again.
+            kwargs = dict(kwargs, endpoint_override=self.endpoint())
         return self.adapter.request(url, method, **kwargs)
 
     def _full_url(self, url: str) -> str:
