@@ -34,6 +34,7 @@ def make_client(instance: clientmanager.ClientManager) -> v2_client.Client:
     from keystoneauth1 import exceptions as ksa_exceptions
     from osc_lib import exceptions as osc_exceptions
 
+    from sidecarclient.common import auth
     from sidecarclient.v2 import client as v2_client
 
     try:
@@ -58,6 +59,11 @@ def make_client(instance: clientmanager.ClientManager) -> v2_client.Client:
         endpoint=endpoint,
         region_name=instance.region_name,
         interface=instance.interface,
+        # osc-lib sets no timeout on its session, so that a server that
+        # never answers would be waited for forever.
+        # TODO: add an option to change it; OpenStackClient has none that
+        # reaches plugins (osc-lib clears api_timeout).
+        timeout=instance.session.timeout or auth.DEFAULT_TIMEOUT,
         # TODO: like the other OpenStackClient commands, fail at once
         # instead of retrying with a warning per attempt; honouring
         # connect_retries and status_code_retries from clouds.yaml needs

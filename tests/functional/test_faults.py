@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import json
+import logging
 import os
 import socket
 import threading
@@ -669,3 +670,70 @@ def test_revoked_token_is_replaced_once(
         created.id
     ]
     assert len(token_requests) == 2
+
+
+# openstack sidecar ...
+
+
+@pytest.fixture
+def openstack(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[..., int]]:
+    """Run the real OpenStackClient shell in this process.
+
+    No OS_* variable and no clouds.yaml of the machine is seen; the root
+    logger, which OpenStackClient configures, is put back afterwards.
+    """
+    from openstackclient import shell as osc_shell
+    from osc_lib import clientmanager
+
+    for name in list(os.environ):
+        if name.startswith(('OS_', 'CLIFF_')):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv('HOME', str(tmp_path))
+    monkeypatch.setenv('OS_CLIENT_CONFIG_FILE', str(tmp_path / 'none.yaml'))
+    # OpenStackClient keeps the plugin's client on the class, for a
+    # process that runs one command.
+    cache = vars(clientmanager.ClientManager)['sidecar']
+    root = logging.getLogger()
+    saved = root.level, root.handlers[:]
+
+    def run(*argv: str) -> int:
+        cache._handle = None
+        try:
+            return osc_shell.OpenStackShell().run(list(argv))
+        except SystemExit as exc:
+            return int(exc.code or 0)
+
+    yield run
+    cache._handle = None
+    root.setLevel(saved[0])
+    root.handlers[:] = saved[1]
+
+
+def test_osc_gives_up_on_a_silent_server(
+    silent_server: SilentServer,
+    openstack: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # OpenStackClient sets no timeout on its session; the plugin gives
+    # the library's default, shortened here to keep the test short.
+    monkeypatch.setattr('sidecarclient.common.auth.DEFAULT_TIMEOUT', 1.0)
+    codes: list[int] = []
+    thread = threading.Thread(
+        target=lambda: codes.append(openstack(
+            '--os-auth-type', 'admin_token', '--os-token', 'fault-token',
+            '--os-endpoint', silent_server.endpoint,
+            'sidecar', 'event', 'show', 'abc',
+        )),
+        daemon=True,
+    )
+    thread.start()
+    thread.join(SLOW)
+    assert not thread.is_alive(), f'still waiting after {SLOW} s'
+    assert codes == [1]
+    assert (
+        f'Request to {silent_server.endpoint}/evacuates/events/abc timed '
+        f'out after 1 seconds'
+    ) in capsys.readouterr().err
