@@ -165,7 +165,15 @@ class Client:
             client_version=sidecarclient.version_string(),
         )
         self.http = http.HTTPClient(
-            adapter, timeout=seconds, retries=retry_count, retry_delay=delay,
+            adapter,
+            # The session's own timeout when none is given, so that a
+            # timeout error can say how long it waited.
+            timeout=(
+                getattr(session, 'timeout', None) if seconds is None
+                else seconds
+            ),
+            retries=retry_count,
+            retry_delay=delay,
         )
         self.events = events.EventManager(self.http)
         self.versions = versions.VersionManager(self.http)

@@ -305,6 +305,23 @@ def test_silent_server_get_gives_up_after_the_timeout(
     assert elapsed < SLOW
 
 
+def test_default_timeout_is_named_too(
+    silent_server: SilentServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a timeout argument the session's default applies (300 s,
+    # shortened here), and the message still says how long it was.
+    monkeypatch.setattr('sidecarclient.common.auth.DEFAULT_TIMEOUT', 1.0)
+    sidecar = sidecar_client.Client(
+        auth_token='fault-test-token', endpoint=silent_server.endpoint
+    )
+    with pytest.raises(exceptions.RequestTimeout) as caught:
+        sidecar.events.detail('abc')
+    assert str(caught.value) == (
+        f'Request to {silent_server.endpoint}/evacuates/events/abc timed '
+        f'out after 1 seconds'
+    )
+
+
 def test_silent_server_shell_exits_1_naming_url_and_timeout(
     silent_server: SilentServer, sidecar: Callable[..., ShellRun]
 ) -> None:
