@@ -327,6 +327,27 @@ def test_list_filters(admin: client.Client) -> None:
     assert ids(min_event_create_time=later) == []
 
 
+def test_status_filter_on_the_wire(admin: client.Client,
+                                   wire: support.Wire) -> None:
+    node = support.unique_node()
+    waiting = admin.events.create(support.unique_name(), node)
+    running = admin.events.create(support.unique_name(), node)
+    admin.events.edit(running.id, event_status='running')
+    wire.clear()
+
+    found = admin.events.list(node_uuid=node, event_status='running')
+
+    assert [event.id for event in found] == [running.id]
+    # The library filters on the status as well, for servers that ignore
+    # the filter; the reference server applies it itself.
+    served = [
+        item['id'] for response in wire.responses
+        for item in response.json()['events']
+    ]
+    assert served == [running.id]
+    assert waiting.id not in served
+
+
 def test_edit_on_the_wire(admin: client.Client,
                           new_event: v2_events.Event,
                           wire: support.Wire) -> None:
