@@ -613,8 +613,10 @@ def test_keystone_down_names_the_auth_url(
 
 @pytest.fixture
 def uncached_auth_server(
-    stack: conftest.Stack, tmp_path: Path
-) -> Iterator[conftest.ReferenceServer]:
+    stack: conftest.Stack,
+    reference_server_factory: Callable[..., conftest.ReferenceServer],
+    tmp_path: Path,
+) -> conftest.ReferenceServer:
     """A reference server that asks Keystone about every token.
 
     keystonemiddleware keeps a token it has validated for five minutes
@@ -626,15 +628,7 @@ def uncached_auth_server(
         Path(stack.info['authtoken_conf']).read_text()
         + '\ntoken_cache_time = -1\n'
     )
-    own = dataclasses.replace(
-        stack, info=dict(stack.info, authtoken_conf=str(conf))
-    )
-    server = conftest.ReferenceServer(
-        own, tmp_path / 'events.db', tmp_path / 'server.log', noauth=False
-    )
-    server.start()
-    yield server
-    server.stop()
+    return reference_server_factory(noauth=False, auth_config=conf)
 
 
 def test_revoked_token_is_replaced_once(
