@@ -81,6 +81,23 @@ def password_client(stack: Any, user: str = 'admin',
     )
 
 
+def fill(endpoint: str, count: int) -> list[str]:
+    """Create ``count`` events on a no-auth server; newest first.
+
+    Event number ``n`` is named ``page-<n>`` and is on node
+    ``node-<n % 3>``. The reference server keeps events created within
+    one second in the reverse order of creation, so the ids come back
+    in the order a listing must show them.
+    """
+    # The no-auth server ignores the token.
+    with client.Client(auth_token='unused', endpoint=endpoint) as sidecar:
+        created = [
+            sidecar.events.create(f'page-{number:03d}', f'node-{number % 3}')
+            for number in range(count)
+        ]
+    return [event.id for event in reversed(created)]
+
+
 def sweep(stack: Any) -> None:
     """Delete the events this run left on the stack's two servers.
 

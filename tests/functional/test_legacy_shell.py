@@ -200,7 +200,31 @@ def test_list_with_no_match_prints_an_empty_table(
     assert support.headings(output) == EVENT_FIELDS
 
 
-def test_all_versions(env: dict[str, str]) -> None:
+def test_list_walks_every_page(stack: Any,
+                               reference_server_factory: Any) -> None:
+    server = reference_server_factory(noauth=True)
+    newest_first = support.fill(server.endpoint, 65)
+    env = stack.cloud_env()
+    del env['OS_CLIENT_CONFIG_FILE']
+    noauth = ['--os-auth-token', 'unused', '--os-endpoint', server.endpoint]
+
+    assert listed_ids(
+        sidecar(*noauth, 'evacuates-events-list', env=env)
+    ) == newest_first
+    assert listed_ids(
+        sidecar(*noauth, 'evacuates-events-list', '--limit', '31', env=env)
+    ) == newest_first[:31]
+    assert listed_ids(sidecar(
+        *noauth, 'evacuates-events-list', '--marker', newest_first[29],
+        '--limit', '31', env=env,
+    )) == newest_first[30:61]
+
+
+def test_all_versions(stack: Any) -> None:
+    # Without OS_AUTH_VERSION the Identity version is discovered.
+    env = stack.env('admin')
+    assert 'OS_AUTH_VERSION' not in env
+
     rows = support.parse_table(support.succeeded(sidecar(
         'all-versions', env=env,
     )))

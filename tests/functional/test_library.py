@@ -753,19 +753,14 @@ PAGED_EVENTS = 65
 
 @pytest.fixture(scope='module')
 def paged(reference_server_factory: Any) -> tuple[client.Client, list[str]]:
-    """A server of its own holding exactly 65 events.
+    """A server of its own holding exactly 65 events (support.fill).
 
-    Returns a client of it and the event ids newest first, which on the
-    reference server is the reverse of the order of creation.
+    Returns a client of it and the event ids newest first.
     """
     server = reference_server_factory(noauth=True)
-    # The no-auth server ignores the token.
+    newest_first = support.fill(server.endpoint, PAGED_EVENTS)
     sidecar = client.Client(auth_token='unused', endpoint=server.endpoint)
-    created = [
-        sidecar.events.create(f'page-{number:03d}', f'node-{number % 3}')
-        for number in range(PAGED_EVENTS)
-    ]
-    return sidecar, [event.id for event in reversed(created)]
+    return sidecar, newest_first
 
 
 @pytest.fixture

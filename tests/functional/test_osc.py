@@ -274,6 +274,27 @@ def test_without_auth_against_the_no_auth_server(stack: Any) -> None:
     ]
 
 
+def test_list_walks_every_page(stack: Any,
+                               reference_server_factory: Any) -> None:
+    server = reference_server_factory(noauth=True)
+    newest_first = support.fill(server.endpoint, 65)
+    noauth = ['--os-auth-type', 'none', '--os-endpoint', server.endpoint]
+
+    listed = support.json_output(openstack(
+        *noauth, 'sidecar', 'event', 'list', '-f', 'json',
+        env=no_auth_env(stack),
+    ))
+
+    assert [row['ID'] for row in listed] == newest_first
+    assert listed[0]['Name'] == 'page-064'
+
+    listed = support.json_output(openstack(
+        *noauth, 'sidecar', 'event', 'list', '--marker', newest_first[9],
+        '--limit', '40', '-f', 'json', env=no_auth_env(stack),
+    ))
+    assert [row['ID'] for row in listed] == newest_first[10:50]
+
+
 def test_show_of_an_unknown_event_without_auth(stack: Any) -> None:
     missing = uuid.uuid4().hex
 
