@@ -137,24 +137,39 @@ class AmbiguousCreate(_ksa.ClientException):
     """A create whose outcome the client could not learn from the server.
 
     Raised when the connection failed after the request may have been
-    sent. ``event`` holds the event found by name afterwards, or None when
-    the server has none; ``cause`` is the original failure.
+    sent. The client then looks the name up: ``event`` holds the event
+    found, or None when the server has none. When that lookup fails too,
+    ``lookup_error`` holds its failure and whether the event exists is
+    unknown. ``cause`` is the original failure.
     """
 
     def __init__(
-        self, name: str, cause: Exception, event: object | None = None
+        self,
+        name: str,
+        cause: Exception,
+        event: object | None = None,
+        lookup_error: Exception | None = None,
     ) -> None:
         self.name = name
         self.cause = cause
         self.event = event
-        if event is not None:
+        self.lookup_error = lookup_error
+        if lookup_error is not None:
             outcome = (
-                f'the event exists on the server with id '
-                f'{getattr(event, "id", "?")}'
+                f'whether it exists is unknown, as looking it up failed '
+                f'too ({lookup_error}); list events by name before '
+                f'creating it again'
+            )
+        elif event is not None:
+            outcome = (
+                f'checked afterwards: the event exists on the server with '
+                f'id {getattr(event, "id", "?")}'
             )
         else:
-            outcome = 'no event of that name exists on the server'
+            outcome = (
+                'checked afterwards: no event of that name exists on the '
+                'server'
+            )
         super().__init__(
-            f'Creating event {name!r} failed ({cause}); '
-            f'checked afterwards: {outcome}'
+            f'Creating event {name!r} failed ({cause}); {outcome}'
         )

@@ -150,12 +150,8 @@ class EventManager(base.Manager):
                 )
             return items
 
-        keep = None
-        if event_status is not None:
-            # Servers that do not know the filter ignore it: apply it here
-            # as well.
-            def keep(item: dict[str, Any]) -> bool:
-                return item.get('event_status') == event_status
+        def same_status(item: dict[str, Any]) -> bool:
+            return item.get('event_status') == event_status
 
         return base.ResultGenerator(
             fetch,
@@ -163,7 +159,9 @@ class EventManager(base.Manager):
             marker=marker,
             limit=count,
             page_size=size,
-            keep=keep,
+            # Servers that do not know this filter ignore it: apply it
+            # here as well.
+            keep=None if event_status is None else same_status,
         )
 
     def detail(self, id: str) -> Event:
@@ -215,7 +213,7 @@ class EventManager(base.Manager):
 
     def _ambiguous_create(
         self, name: str, cause: Exception
-    ) -> exceptions.ClientException:
+    ) -> exceptions.AmbiguousCreate:
         LOG.debug('Create of %r failed ambiguously; looking it up', name)
         try:
             found = [
@@ -224,9 +222,7 @@ class EventManager(base.Manager):
             ]
         except exceptions.ClientException as exc:
             LOG.debug('Looking up %r after the failure failed: %s', name, exc)
-            return cause if isinstance(
-                cause, exceptions.ClientException
-            ) else exceptions.ClientException(str(cause))
+            return exceptions.AmbiguousCreate(name, cause, lookup_error=exc)
         return exceptions.AmbiguousCreate(
             name, cause, found[0] if found else None
         )

@@ -297,9 +297,13 @@ def test_create_broken_after_sending(requests_mock, sc, found):
 def test_create_broken_and_lookup_failing(requests_mock, sc):
     requests_mock.post(fakes.EVENTS, exc=reset())
     requests_mock.get(fakes.EVENTS, exc=refused(fakes.EVENTS))
-    with pytest.raises(exceptions.ConnectFailure) as caught:
+    with pytest.raises(exceptions.AmbiguousCreate) as caught:
         sc.events.create('host-7', 'node-7')
-    assert 'Connection aborted' in str(caught.value)
+    error = caught.value
+    assert 'Connection aborted' in str(error)
+    assert 'whether it exists is unknown' in str(error)
+    assert isinstance(error.lookup_error, exceptions.ConnectFailure)
+    assert error.event is None
 
 
 def test_read_timeout(requests_mock, sc):
