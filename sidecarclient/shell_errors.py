@@ -13,8 +13,7 @@ import urllib.parse
 
 from keystoneauth1 import exceptions as ksa_exc
 
-# How much of a plain-text error body to show.
-_MAX_TEXT = 200
+from sidecarclient.common import http as http_layer
 
 
 def _request_id(exc: Exception) -> str | None:
@@ -35,73 +34,11 @@ def _with_status(text: str, exc: ksa_exc.HttpError) -> str:
     return text
 
 
-def server_message(exc: ksa_exc.HttpError) -> str | None:
-    """What the server said about a failed request, if it said anything.
-
-    That is the message of the JSON error body, or the first line of a
-    plain-text body; HTML pages and empty bodies say nothing useful.
-    ``exc.message`` cannot serve: keystoneauth has already added the
-    status and request id to it.
-    """
-    response = exc.response
-    if response is None:
-        return None
-    content_type = response.headers.get('Content-Type', '')
-    text = None
-    if content_type.startswith('application/json'):
-        try:
-            body = response.json()
-        except ValueError:
-            return None
-        error = body.get('error') if isinstance(body, dict) else None
-        if isinstance(error, dict):
-            text = error.get('message')
-    elif content_type.startswith('text/plain'):
-        text = next(
-            (line for line in response.text.splitlines() if line.strip()),
-            None,
-        )
-    if not isinstance(text, str) or not text.strip():
-        return None
-    text = ' '.join(text.split())
-    if len(text) > _MAX_TEXT:
-        text = text[:_MAX_TEXT] + '...'
-    return text
-
-
 def _status_phrase(exc: ksa_exc.HttpError) -> str:
     try:
         return http.HTTPStatus(exc.http_status).phrase
     except ValueError:
         return 'HTTP error'
-
-
-def connection_problem(exc: Exception) -> str | None:
-    """The operating system's reason for a failed connection.
-
-    keystoneauth keeps the requests exception as the context; urllib3's
-    reason within it was caused by an OSError such as "Connection
-    refused" or "Name or service not known".
-    """
-    cause = exc.__context__
-    # A few links are enough; the bound guards against a cycle.
-    for _ in range(10):
-        if cause is None:
-            break
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror
-        args = getattr(cause, 'args', ())
-        reason = getattr(args[0], 'reason', None) if args else None
-        if isinstance(reason, BaseException):
-            cause = reason
-        else:
-            cause = cause.__cause__ or cause.__context__
-    return None
-
-
-def _connection_url(exc: Exception) -> str | None:
-    request = getattr(exc.__context__, 'request', None)
-    return getattr(request, 'url', None)
 
 
 def _from_keystone(exc: ksa_exc.HttpError, auth_url: str | None) -> bool:
@@ -131,7 +68,7 @@ def describe(
     :param auth_url: the Keystone URL, to tell its refusals apart.
     """
     if isinstance(exc, ksa_exc.HttpError):
-        said = server_message(exc)
+        said = http_layer.server_message(exc)
         if _from_keystone(exc, auth_url):
             said = said or _status_phrase(exc)
             return _with_status(f'Keystone refused the request: {said}', exc)
@@ -148,8 +85,8 @@ def describe(
     if isinstance(exc, ksa_exc.ConnectFailure) and not isinstance(
         exc, ksa_exc.ConnectTimeout
     ):
-        problem = connection_problem(exc)
-        url = _connection_url(exc)
+        problem = http_layer.connection_problem(exc)
+        url = getattr(exc, 'url', None)
         if problem and url:
             return f'{action}: cannot connect to {url}: {problem}'
     return f'{action}: {exc}'

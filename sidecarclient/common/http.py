@@ -95,6 +95,104 @@ def request_not_sent(exc: BaseException) -> bool:
     )
 
 
+# How much of a plain-text error body to show.
+_MAX_TEXT = 200
+
+
+def server_message(exc: ksa_exc.HttpError) -> str | None:
+    """What the server said about a failed request, if it said anything.
+
+    That is the message of the JSON error body, or the first line of a
+    plain-text body; HTML pages and empty bodies say nothing useful.
+    ``exc.message`` cannot serve: keystoneauth has already added the
+    status and request id to it.
+    """
+    response = exc.response
+    if response is None:
+        return None
+    content_type = response.headers.get('Content-Type', '')
+    text = None
+    if content_type.startswith('application/json'):
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        error = body.get('error') if isinstance(body, dict) else None
+        if isinstance(error, dict):
+            text = error.get('message')
+    elif content_type.startswith('text/plain'):
+        text = next(
+            (line for line in response.text.splitlines() if line.strip()),
+            None,
+        )
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = ' '.join(text.split())
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + '...'
+    return text
+
+
+def connection_problem(exc: BaseException) -> str | None:
+    """The operating system's reason for a failed connection.
+
+    keystoneauth keeps the requests exception as the context; urllib3's
+    reason within it was caused by an OSError such as "Connection
+    refused" or "Name or service not known".
+    """
+    cause = exc.__context__
+    # A few links are enough; the bound guards against a cycle.
+    for _ in range(10):
+        if cause is None:
+            break
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        args = getattr(cause, 'args', ())
+        reason = getattr(args[0], 'reason', None) if args else None
+        if isinstance(reason, BaseException):
+            cause = reason
+        else:
+            cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _requested_url(exc: BaseException) -> str | None:
+    """The URL of the request behind a keystoneauth connection error."""
+    cause = exc.__context__
+    while cause is not None:
+        request = getattr(cause, 'request', None)
+        if request is not None and getattr(request, 'url', None):
+            return request.url
+        cause = cause.__context__
+    return None
+
+
+def _clearer_http_error(exc: ksa_exc.HttpError) -> ksa_exc.HttpError:
+    """Name the method and URL in an error the service did not explain.
+
+    The service's own errors carry a message; a bare status (an HTML
+    page from a proxy, a wrong endpoint path) says nothing of which
+    request failed. The exception keeps its class and attributes.
+    """
+    if server_message(exc) is not None or not exc.url:
+        return exc
+    phrase = type(exc).message if exc.http_status else 'HTTP error'
+    try:
+        return type(exc)(
+            message=f'{phrase} for {exc.method} {exc.url}',
+            details=exc.details,
+            response=exc.response,
+            request_id=exc.request_id,
+            url=exc.url,
+            method=exc.method,
+            http_status=exc.http_status,
+            retry_after=exc.retry_after,
+        )
+    except TypeError:
+        # A subclass with a constructor of its own: keep it as it is.
+        return exc
+
+
 class HTTPClient:
     """Send Sidecar requests through a keystoneauth1 Adapter."""
 
@@ -139,6 +237,12 @@ class HTTPClient:
 
     def _no_endpoint(self) -> exceptions.EndpointNotFound:
         region = self.adapter.region_name
+        if not self._token_has_catalog():
+            return exceptions.EndpointNotFound(
+                'The token is not scoped to a project, so it comes with no '
+                'service catalog to find the Sidecar endpoint in: give a '
+                'project (project_name or project_id) or the endpoint'
+            )
         return exceptions.EndpointNotFound(
             f'No {SERVICE_TYPE!r} endpoint with interface '
             f'{self.adapter.interface!r} in '
@@ -146,6 +250,20 @@ class HTTPClient:
             + ' of the service catalog; check the region and interface, '
             'or give the endpoint explicitly'
         )
+
+    def _token_has_catalog(self) -> bool:
+        """False only when the token in hand is known to be unscoped."""
+        session = self.adapter.session
+        auth = self.adapter.auth or session.auth
+        get_access = getattr(auth, 'get_access', None)
+        if get_access is None:
+            return True
+        try:
+            # Already fetched while looking for the endpoint: no request.
+            access = get_access(session)
+        except ksa_exc.ClientException:
+            return True
+        return bool(access.project_scoped or access.has_service_catalog())
 
     def request(
         self,
@@ -196,6 +314,23 @@ class HTTPClient:
             raise exceptions.RequestTimeout(
                 self._full_url(url), self.timeout
             ) from exc
+        except ksa_exc.ConnectFailure as exc:
+            # keystoneauth's text ends in a long urllib3 repr; the URL and
+            # the system's reason are what an operator needs.
+            problem = connection_problem(exc)
+            target = _requested_url(exc)
+            if problem is None or target is None:
+                raise
+            failure = exceptions.ConnectFailure(
+                f'Unable to connect to {target}: {problem}'
+            )
+            failure.url = target
+            raise failure from exc
+        except ksa_exc.HttpError as exc:
+            clearer = _clearer_http_error(exc)
+            if clearer is exc:
+                raise
+            raise clearer from exc
         LOG.debug(
             '%s %s -> HTTP %s (request id %s)',
             method,
@@ -244,18 +379,6 @@ class HTTPClient:
             return self.endpoint().rstrip('/') + '/' + url
         except ksa_exc.ClientException:
             return url
-
-    def json(
-        self,
-        method: str,
-        url: str,
-        key: str,
-        params: Mapping[str, Any] | None = None,
-        body: Any = None,
-    ) -> Any:
-        """Send a request and return ``body[key]`` of its JSON answer."""
-        resp = self.request(method, url, params=params, body=body)
-        return self.read_key(resp, key)
 
     @staticmethod
     def read_key(resp: requests.Response, key: str) -> Any:
