@@ -57,7 +57,7 @@ _GLOBAL_OPTIONS: tuple[tuple[str, tuple[str, ...], str, str | None], ...] = (
     ('--os-auth-url', ('OS_AUTH_URL',), 'Keystone URL.', None),
     ('--os-region-name', ('OS_REGION_NAME',),
      'Region of the Sidecar endpoint in the service catalog.', None),
-    ('--os-auth-version', ('OS_AUTH_VERSION',),
+    ('--os-auth-version', ('OS_AUTH_VERSION', 'OS_IDENTITY_API_VERSION'),
      'Identity API version, 2 or 3.', 'discovered from --os-auth-url'),
     ('--os-timeout', ('OS_TIMEOUT',),
      'Seconds to wait for each response.', '300'),
@@ -76,7 +76,7 @@ _GLOBAL_OPTIONS: tuple[tuple[str, tuple[str, ...], str, str | None], ...] = (
     ('--os-endpoint', ('OS_ENDPOINT',),
      'Sidecar URL such as http://controller:9090/v2, instead of the one '
      'in the service catalog.', None),
-    ('--os-endpoint-type', ('OS_ENDPOINT_TYPE',),
+    ('--os-endpoint-type', ('OS_ENDPOINT_TYPE', 'OS_INTERFACE'),
      'Catalog interface: public, internal or admin (or publicURL, '
      'internalURL, adminURL).', 'public'),
 )

@@ -71,11 +71,13 @@ GLOBAL_OPTIONS = {
     '--os-auth-token': (('OS_AUTH_TOKEN',), 'os_auth_token'),
     '--os-auth-url': (('OS_AUTH_URL',), 'os_auth_url'),
     '--os-endpoint': (('OS_ENDPOINT',), 'os_endpoint'),
-    '--os-endpoint-type': (('OS_ENDPOINT_TYPE',), 'os_endpoint_type'),
+    '--os-endpoint-type': (
+        ('OS_ENDPOINT_TYPE', 'OS_INTERFACE'), 'os_endpoint_type'),
     '--os-region-name': (('OS_REGION_NAME',), 'os_region_name'),
     '--os-insecure': (('OS_INSECURE',), 'os_insecure'),
     '--os-timeout': (('OS_TIMEOUT',), 'os_timeout'),
-    '--os-auth-version': (('OS_AUTH_VERSION',), 'os_auth_version'),
+    '--os-auth-version': (
+        ('OS_AUTH_VERSION', 'OS_IDENTITY_API_VERSION'), 'os_auth_version'),
     '--os-cacert': (('OS_CACERT',), 'os_cacert'),
 }
 
@@ -166,6 +168,27 @@ def test_username_variables(monkeypatch, variables, expected):
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     assert parse('help').os_username == expected
+
+
+@pytest.mark.parametrize(
+    'variables, attribute, expected',
+    [
+        ({'OS_IDENTITY_API_VERSION': '3'}, 'os_auth_version', '3'),
+        ({'OS_AUTH_VERSION': '2', 'OS_IDENTITY_API_VERSION': '3'},
+         'os_auth_version', '2'),
+        ({'OS_INTERFACE': 'internal'}, 'os_endpoint_type', 'internal'),
+        ({'OS_ENDPOINT_TYPE': 'adminURL', 'OS_INTERFACE': 'internal'},
+         'os_endpoint_type', 'adminURL'),
+    ],
+    ids=['identity-version', 'auth-version-first', 'interface',
+         'endpoint-type-first'],
+)
+def test_openrc_variables_of_openstackclient(monkeypatch, variables,
+                                             attribute, expected):
+    # An openrc written for OpenStackClient sets these names.
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert getattr(parse('help'), attribute) == expected
 
 
 def test_password_fallback_variable(monkeypatch):
