@@ -167,6 +167,28 @@ def _requested_url(exc: BaseException) -> str | None:
     return None
 
 
+def _clearer_connect_failure(
+    exc: ksa_exc.ConnectFailure,
+) -> ksa_exc.ConnectFailure:
+    """Say which URL could not be reached, and the system's reason.
+
+    keystoneauth's text ends in a long urllib3 repr. The exception keeps
+    its class; it is returned unchanged when there is nothing clearer to
+    say, or when it was made clearer already (it then has ``url``).
+    """
+    if getattr(exc, 'url', None):
+        return exc
+    problem = connection_problem(exc)
+    target = _requested_url(exc)
+    if problem is None or target is None:
+        return exc
+    failure = exceptions.ConnectFailure(
+        f'Unable to connect to {target}: {problem}'
+    )
+    failure.url = target
+    return failure
+
+
 def _clearer_http_error(exc: ksa_exc.HttpError) -> ksa_exc.HttpError:
     """Name the method and URL in an error the service did not explain.
 
@@ -230,6 +252,12 @@ class HTTPClient:
                 found = self.adapter.get_endpoint()
             except ksa_exc.EndpointNotFound as exc:
                 raise self._no_endpoint() from exc
+            except ksa_exc.ConnectFailure as exc:
+                # Keystone could not be reached for the catalog.
+                clearer = _clearer_connect_failure(exc)
+                if clearer is exc:
+                    raise
+                raise clearer from exc
             if not found:
                 raise self._no_endpoint()
             self._endpoint = found
@@ -315,17 +343,10 @@ class HTTPClient:
                 self._full_url(url), self.timeout
             ) from exc
         except ksa_exc.ConnectFailure as exc:
-            # keystoneauth's text ends in a long urllib3 repr; the URL and
-            # the system's reason are what an operator needs.
-            problem = connection_problem(exc)
-            target = _requested_url(exc)
-            if problem is None or target is None:
+            clearer = _clearer_connect_failure(exc)
+            if clearer is exc:
                 raise
-            failure = exceptions.ConnectFailure(
-                f'Unable to connect to {target}: {problem}'
-            )
-            failure.url = target
-            raise failure from exc
+            raise clearer from exc
         except ksa_exc.HttpError as exc:
             clearer = _clearer_http_error(exc)
             if clearer is exc:
@@ -355,7 +376,7 @@ class HTTPClient:
                 return self._send_once(method, url, kwargs)
             except ksa_exc.ConnectFailure as exc:
                 wait = delay if self.retry_delay is None else self.retry_delay
-                LOG.warning(
+                LOG.debug(
                     '%s. Retrying in %.1f s, %d retries left',
                     exc, wait, retries_left,
                 )

@@ -92,3 +92,25 @@ def test_missing_region_still_names_region_and_interface(requests_mock):
         sc.events.detail('e' * 32)
     assert "'internal'" in str(caught.value)
     assert "'Nowhere'" in str(caught.value)
+
+
+@pytest.mark.parametrize('call', ['versions', 'events'])
+def test_keystone_refused_is_one_short_line(call, caplog):
+    # A real socket: no Keystone listens on the port. versions.list()
+    # looks the endpoint up before its request, events.list() within it.
+    auth_url = f'http://127.0.0.1:{_closed_port()}/v3'
+    sc = fakes.v3_client(auth_url=auth_url, retries=1)
+    caplog.set_level('DEBUG')
+    with pytest.raises(exceptions.ConnectFailure) as caught:
+        if call == 'versions':
+            sc.versions.list()
+        else:
+            list(sc.events.list())
+    assert str(caught.value) == (
+        f'Unable to connect to {auth_url}/auth/tokens: Connection refused'
+    )
+    # A retry is told at DEBUG only: the library is quiet otherwise.
+    ours = [r for r in caplog.records if r.name.startswith('sidecarclient')]
+    assert all(r.levelname == 'DEBUG' for r in ours)
+    if call == 'events':
+        assert any('Retrying' in r.getMessage() for r in ours)
