@@ -23,6 +23,7 @@ import prettytable
 from keystoneauth1 import exceptions as ksa_exc
 
 from sidecarclient import exceptions
+from sidecarclient.common import validation
 from sidecarclient.shell_errors import describe
 from sidecarclient.v2 import client as v2_client
 from sidecarclient.v2 import events as v2_events
@@ -210,6 +211,13 @@ def _vm_list(value: str | None) -> list[str] | None:
     return [vm.strip() for vm in value.split(',')]
 
 
+def _checked(
+    check: Callable[[Any, str], Any], value: Any, option: str
+) -> Any:
+    """Check ``value`` with the library's rule, naming the option typed."""
+    return None if value is None else check(value, option)
+
+
 def all_versions(client: v2_client.Client, args: argparse.Namespace) -> None:
     with _failing(args, 'Cannot list the API versions'):
         versions = client.versions.list()
@@ -217,16 +225,20 @@ def all_versions(client: v2_client.Client, args: argparse.Namespace) -> None:
 
 
 def events_list(client: v2_client.Client, args: argparse.Namespace) -> None:
+    text, time = validation.require_text, validation.event_time
     found = client.events.list(
-        id=args.id,
-        name=args.name,
-        node_uuid=args.node_uuid,
+        id=_checked(text, args.id, '--id'),
+        name=_checked(text, args.name, '--name'),
+        node_uuid=_checked(text, args.node_uuid, '--node-uuid'),
         event_status=args.event_status,
-        event_create_time=args.event_create_time,
-        min_event_create_time=args.min_event_create_time,
-        max_event_create_time=args.max_event_create_time,
-        marker=args.marker,
-        limit=args.limit,
+        event_create_time=_checked(
+            time, args.event_create_time, '--event-create-time'),
+        min_event_create_time=_checked(
+            time, args.min_event_create_time, '--min-event-create-time'),
+        max_event_create_time=_checked(
+            time, args.max_event_create_time, '--max-event-create-time'),
+        marker=_checked(text, args.marker, '--marker'),
+        limit=_checked(validation.limit, args.limit, '--limit'),
     )
     with _failing(args, 'Cannot list events'):
         # The pages are fetched while iterating.
@@ -238,8 +250,9 @@ def event_create(client: v2_client.Client,
                  args: argparse.Namespace) -> None:
     with _failing(args, f'Cannot create event {args.name!r}'):
         event = client.events.create(
-            name=args.name,
-            node_uuid=args.node_uuid,
+            name=validation.event_name(args.name, '--name'),
+            node_uuid=validation.require_text(
+                args.node_uuid, '--node-uuid'),
             vm_uuid_list=_vm_list(args.vm_uuid_list),
         )
     print_event(event)
@@ -254,8 +267,9 @@ def event_detail(client: v2_client.Client,
 
 def event_edit(client: v2_client.Client, args: argparse.Namespace) -> None:
     changes = {
-        'name': args.name,
-        'node_uuid': args.node_uuid,
+        'name': _checked(validation.event_name, args.name, '--name'),
+        'node_uuid': _checked(
+            validation.require_text, args.node_uuid, '--node-uuid'),
         'event_status': args.event_status,
         'vm_uuid_list': _vm_list(args.vm_uuid_list),
     }

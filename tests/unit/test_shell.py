@@ -328,14 +328,14 @@ def test_insecure_turns_verification_off(monkeypatch, capsys,
     'argv, message',
     [
         (['evacuates-events-list', '--limit', '0'],
-         'sidecar evacuates-events-list: error: limit must be between 1 '
+         'sidecar evacuates-events-list: error: --limit must be between 1 '
          'and 2147483647, not 0\n'),
         (['evacuates-events-list', '--limit', 'ten'],
          "limit must be a positive integer, not 'ten'"),
         (['evacuates-events-list', '--event-status', 'done'],
          "event status 'done' is not one of: created, running, completed"),
         (['evacuates-events-list', '--min-event-create-time', 'yesterday'],
-         "min_event_create_time 'yesterday' is not a valid time"),
+         "--min-event-create-time 'yesterday' is not a valid time"),
         (['evacuates-event-create', '--name', 'ab', '--node-uuid', 'n'],
          "name 'ab' must be 3 to 100 characters long (it has 2)"),
         (['evacuates-event-create', '--name', 'h' * 101, '--node-uuid', 'n'],

@@ -207,9 +207,10 @@ class CreateEvent(command.ShowOne):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        # Checked here so that a message names the argument typed.
         event = _client(self).events.create(
-            parsed_args.name,
-            parsed_args.node,
+            validation.event_name(parsed_args.name, '<name>'),
+            validation.require_text(parsed_args.node, '--node'),
             vm_uuid_list=parsed_args.vms,
         )
         return SHOW_FIELDS, _row(event, SHOW_FIELDS)

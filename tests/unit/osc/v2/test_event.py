@@ -350,13 +350,13 @@ def test_create_without_vm_sends_an_empty_list(sidecar, requests_mock):
 
 
 @pytest.mark.parametrize('argv, message', [
-    (['h7', '--node', 'n'], "name 'h7' must be 3 to 100 characters long "
+    (['h7', '--node', 'n'], "<name> 'h7' must be 3 to 100 characters long "
      "(it has 2)"),
     (['host_', '--node', 'n'],
-     "name 'host_' is not valid: it must start and end with an ASCII "
+     "<name> 'host_' is not valid: it must start and end with an ASCII "
      "letter or digit and contain only letters, digits, underscores, "
      "hyphens and spaces"),
-    (['host-7', '--node', ' '], 'node_uuid must not be empty'),
+    (['host-7', '--node', ' '], '--node must not be empty'),
     (['host-7', '--node', 'n', '--vm', 'a', '--vm', 'a'],
      "instance id 'a' appears more than once"),
 ])
