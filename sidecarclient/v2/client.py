@@ -146,6 +146,9 @@ class Client:
                 cacert,
             )
         else:
+            # auth_version alone is harmless beside a session, but a value
+            # no session could have been made with is still an error.
+            auth.auth_version(auth_version)
             given = creds.given(*(
                 name for name in vars(creds) if name != 'auth_version'
             ))

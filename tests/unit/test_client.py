@@ -339,6 +339,19 @@ def test_session_refuses_auth_arguments(requests_mock, extra):
     assert requests_mock.call_count == 0
 
 
+def test_session_with_a_bad_auth_version(requests_mock):
+    with pytest.raises(exceptions.ValidationError) as caught:
+        client.Client(session=ksa_session.Session(), auth_version=4)
+    assert "auth_version 4 is not supported" in str(caught.value)
+    assert requests_mock.call_count == 0
+
+
+def test_session_with_a_good_auth_version():
+    sc = client.Client(session=ksa_session.Session(), auth_version='3',
+                       endpoint=fakes.ENDPOINT)
+    assert sc.http.adapter.endpoint_override == fakes.ENDPOINT
+
+
 # -- Choosing the Identity version --------------------------------------------
 
 
