@@ -310,7 +310,7 @@ def test_bad_value_is_refused_before_sending(stack: Any) -> None:
 
     support.failed(
         result,
-        "sidecar evacuates-event-create: error: name 'x!' must be 3 to "
+        "sidecar evacuates-event-create: error: --name 'x!' must be 3 to "
         '100 characters long',
         code=2,
     )
