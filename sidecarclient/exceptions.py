@@ -37,6 +37,7 @@ __all__ = [
     'ServiceUnavailable',
     'Unauthorized',
     'UnexpectedResponse',
+    'Unreachable',
     'ValidationError',
 ]
 
@@ -61,6 +62,15 @@ class ValidationError(_ksa.ClientException, ValueError):
 
 class EndpointNotFound(_ksa.EndpointNotFound):
     """The service catalog has no Sidecar endpoint for the filters given."""
+
+
+class Unreachable(_ksa.ConnectFailure):
+    """A URL could not be connected to; ``reason`` is the system's."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f'Unable to connect to {url}: {reason}')
 
 
 class RequestTimeout(_ksa.ConnectTimeout):

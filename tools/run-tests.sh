@@ -18,6 +18,8 @@ for dir in sidecarclient tests tools benchmarks doc/source; do
 done
 "$bin/ruff" check "${code[@]}"
 "$bin/flake8" "${code[@]}"
+echo "==> Type checks (mypy)"
+"$bin/mypy" sidecarclient
 
 echo "==> Unit and functional tests"
 "$bin/pytest" tests "$@"

@@ -152,7 +152,9 @@ def build_auth(
                 'auth_url is required with auth_token unless endpoint is '
                 'given'
             )
-        return _token_plugin(creds, version)
+        return _token_plugin(
+            creds, version, creds.auth_url, creds.auth_token
+        )
 
     missing = []
     if not creds.auth_url:
@@ -161,13 +163,13 @@ def build_auth(
         missing.append('username or user_id')
     if not creds.password:
         missing.append('password')
-    if missing:
+    if missing or not creds.auth_url:
         raise exceptions.ValidationError(
             'Missing authentication arguments: '
             + ', '.join(missing)
             + ' (or give auth_token, or a ready session)'
         )
-    return _password_plugin(creds, version)
+    return _password_plugin(creds, version, creds.auth_url)
 
 
 def _common(creds: Credentials, version: int | None) -> dict[str, Any]:
@@ -194,7 +196,7 @@ def _common(creds: Credentials, version: int | None) -> dict[str, Any]:
 
 
 def _password_plugin(
-    creds: Credentials, version: int | None
+    creds: Credentials, version: int | None, auth_url: str
 ) -> ksa_plugin.BaseAuthPlugin:
     kwargs = _common(creds, version)
     kwargs.update(
@@ -205,7 +207,7 @@ def _password_plugin(
     if version == 2:
         from keystoneauth1.identity import v2
 
-        return v2.Password(creds.auth_url, **kwargs)
+        return v2.Password(auth_url, **kwargs)
     kwargs.update(
         user_domain_id=creds.user_domain_id,
         user_domain_name=creds.user_domain_name,
@@ -213,27 +215,27 @@ def _password_plugin(
     if version == 3:
         from keystoneauth1.identity import v3
 
-        return v3.Password(creds.auth_url, **kwargs)
+        return v3.Password(auth_url, **kwargs)
     from keystoneauth1.identity import generic
 
-    return generic.Password(creds.auth_url, **kwargs)
+    return generic.Password(auth_url, **kwargs)
 
 
 def _token_plugin(
-    creds: Credentials, version: int | None
+    creds: Credentials, version: int | None, auth_url: str, token: str
 ) -> ksa_plugin.BaseAuthPlugin:
     kwargs = _common(creds, version)
     if version == 2:
         from keystoneauth1.identity import v2
 
-        return v2.Token(creds.auth_url, creds.auth_token, **kwargs)
+        return v2.Token(auth_url, token, **kwargs)
     if version == 3:
         from keystoneauth1.identity import v3
 
-        return v3.Token(creds.auth_url, creds.auth_token, **kwargs)
+        return v3.Token(auth_url, token, **kwargs)
     from keystoneauth1.identity import generic
 
-    return generic.Token(creds.auth_url, creds.auth_token, **kwargs)
+    return generic.Token(auth_url, token, **kwargs)
 
 
 def build_session(

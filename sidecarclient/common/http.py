@@ -182,11 +182,7 @@ def _clearer_connect_failure(
     target = _requested_url(exc)
     if problem is None or target is None:
         return exc
-    failure = exceptions.ConnectFailure(
-        f'Unable to connect to {target}: {problem}'
-    )
-    failure.url = target
-    return failure
+    return exceptions.Unreachable(target, problem)
 
 
 def _clearer_http_error(exc: ksa_exc.HttpError) -> ksa_exc.HttpError:
@@ -348,10 +344,10 @@ class HTTPClient:
                 raise
             raise clearer from exc
         except ksa_exc.HttpError as exc:
-            clearer = _clearer_http_error(exc)
-            if clearer is exc:
+            explained = _clearer_http_error(exc)
+            if explained is exc:
                 raise
-            raise clearer from exc
+            raise explained from exc
         LOG.debug(
             '%s %s -> HTTP %s (request id %s)',
             method,

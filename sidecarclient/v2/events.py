@@ -116,13 +116,13 @@ class EventManager(base.Manager):
                 filters[key] = validation.require_text(value, key)
         if event_status is not None:
             filters['event_status'] = validation.event_status(event_status)
-        for key, value in (
+        for key, moment in (
             ('event_create_time', event_create_time),
             ('min_event_create_time', min_event_create_time),
             ('max_event_create_time', max_event_create_time),
         ):
-            if value is not None:
-                filters[key] = validation.event_time(value, key)
+            if moment is not None:
+                filters[key] = validation.event_time(moment, key)
         if marker is not None:
             validation.require_text(marker, 'marker')
         count = None if limit is None else validation.limit(limit)

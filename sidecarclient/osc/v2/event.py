@@ -83,7 +83,8 @@ def _row(event: events.Event, fields: Sequence[str]) -> tuple[Any, ...]:
 
 def _client(cmd: command.Command) -> v2_client.Client:
     # The attribute is made by sidecarclient.osc.plugin.make_client.
-    return cmd.app.client_manager.sidecar
+    manager: Any = cmd.app.client_manager
+    return manager.sidecar
 
 
 class ListEvent(command.Lister):

@@ -15,7 +15,8 @@ class ListVersion(command.Lister):
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         # The attribute is made by sidecarclient.osc.plugin.make_client.
-        client = self.app.client_manager.sidecar
+        manager: Any = self.app.client_manager
+        client = manager.sidecar
         return ('Version', 'Date', 'Status'), [
             (version.version, version.date, version.status)
             for version in client.versions.list()

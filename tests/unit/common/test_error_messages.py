@@ -70,6 +70,8 @@ def test_refused_connection_is_one_short_line():
         'Connection refused'
     )
     assert caught.value.url == url
+    assert isinstance(caught.value, exceptions.Unreachable)
+    assert caught.value.reason == 'Connection refused'
 
 
 def test_unscoped_token_says_why_there_is_no_endpoint(requests_mock):
