@@ -28,8 +28,9 @@ import requests
 
 from sidecarclient import client as sidecar_client
 from sidecarclient import exceptions
-from sidecarclient import shell
+from tests import inprocess
 from tests.functional import conftest
+from tests.inprocess import Run
 
 EVENTS_PATH = '/v2/evacuates/events'
 JSON_TYPE = {'Content-Type': 'application/json'}
@@ -207,32 +208,11 @@ def token_client(endpoint: str, **kwargs: Any) -> sidecar_client.Client:
     )
 
 
-@dataclasses.dataclass
-class ShellRun:
-    code: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
 def sidecar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., ShellRun]:
-    """Run the legacy ``sidecar`` shell in this process."""
-    for name in list(os.environ):
-        if name.startswith('OS_'):
-            monkeypatch.delenv(name)
-
-    def run(*argv: str) -> ShellRun:
-        capsys.readouterr()
-        try:
-            code = shell.main(list(argv))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return ShellRun(code, out, err)
-
-    return run
+) -> Callable[..., Run]:
+    return inprocess.sidecar_runner(monkeypatch, capsys)
 
 
 def token_argv(endpoint: str) -> list[str]:
@@ -261,7 +241,7 @@ def test_refused_create_is_not_ambiguous(refused_url: str) -> None:
 
 
 def test_refused_shell_says_connection_refused(
-    refused_url: str, sidecar: Callable[..., ShellRun]
+    refused_url: str, sidecar: Callable[..., Run]
 ) -> None:
     run = sidecar(*token_argv(refused_url + '/v2'),
                   'evacuates-event-detail', '--id', 'abc')
@@ -323,7 +303,7 @@ def test_default_timeout_is_named_too(
 
 
 def test_silent_server_shell_exits_1_naming_url_and_timeout(
-    silent_server: SilentServer, sidecar: Callable[..., ShellRun]
+    silent_server: SilentServer, sidecar: Callable[..., Run]
 ) -> None:
     run = sidecar(*token_argv(silent_server.endpoint), '--os-timeout', '1',
                   'evacuates-event-detail', '--id', 'abc')
@@ -341,7 +321,7 @@ def test_silent_server_shell_exits_1_naming_url_and_timeout(
 
 def test_500_with_html_body_gives_a_short_message(
     fake_server: Callable[[Responder], FakeServer],
-    sidecar: Callable[..., ShellRun],
+    sidecar: Callable[..., Run],
 ) -> None:
     server = fake_server(
         lambda seen: (500, {'Content-Type': 'text/html'}, HTML_PAGE)
@@ -476,7 +456,7 @@ def test_every_call_refuses_a_body_without_its_key(
 
 def test_unreadable_2xx_in_the_shell_is_one_line(
     fake_server: Callable[[Responder], FakeServer],
-    sidecar: Callable[..., ShellRun],
+    sidecar: Callable[..., Run],
 ) -> None:
     server = fake_server(
         lambda seen: (200, {'Content-Type': 'text/plain'}, b'OK')
@@ -557,7 +537,7 @@ def test_ambiguous_create_reports_whether_the_event_exists(
 def test_ambiguous_create_in_the_shell(
     reference_server_factory: Callable[..., conftest.ReferenceServer],
     fake_server: Callable[[Responder], FakeServer],
-    sidecar: Callable[..., ShellRun],
+    sidecar: Callable[..., Run],
 ) -> None:
     upstream = reference_server_factory().url
 
@@ -582,7 +562,7 @@ def test_ambiguous_create_in_the_shell(
 
 
 def test_keystone_down_names_the_auth_url(
-    refused_url: str, sidecar: Callable[..., ShellRun]
+    refused_url: str, sidecar: Callable[..., Run]
 ) -> None:
     auth_url = refused_url + '/v3'
     sidecar_lib = sidecar_client.Client(

@@ -17,10 +17,8 @@ asserted.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import io
 import logging
-import os
 import types
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -33,7 +31,8 @@ from cliff import commandmanager
 
 from sidecarclient import client as sidecar_client
 from sidecarclient import exceptions
-from sidecarclient import shell
+from tests import inprocess
+from tests.inprocess import Run
 
 ENDPOINT = 'http://sidecar.test:9090/v2'
 EVENTS = ENDPOINT + '/evacuates/events'
@@ -402,13 +401,6 @@ class SidecarApp(cliff_app.App):
         pass
 
 
-@dataclasses.dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
 def run_osc(*argv: str) -> Run:
     """Run ``openstack sidecar ARGV``; the error line is its stderr."""
     stderr = io.StringIO()
@@ -525,21 +517,7 @@ def test_osc_command_refuses(
 def sidecar(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., Run]:
-    """Run the legacy shell in this process with no OS_* variable."""
-    for name in list(os.environ):
-        if name.startswith('OS_'):
-            monkeypatch.delenv(name)
-
-    def run(*argv: str) -> Run:
-        capsys.readouterr()
-        try:
-            code = shell.main(list(argv))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return Run(code, out, err)
-
-    return run
+    return inprocess.sidecar_runner(monkeypatch, capsys)
 
 
 def _shell(id: str, argv: list[str], message: str,
